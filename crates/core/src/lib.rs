@@ -1,0 +1,1 @@
+//! The engine: provider trait, dependency graph, plans with reasons, the apply walk and state.

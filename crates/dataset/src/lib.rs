@@ -1,0 +1,1 @@
+//! Training data pipeline: readers, transforms, sampling, splits, writers and record validation.

@@ -1,0 +1,1 @@
+//! Hugging Face Hub access: cache lookup (offline) and downloads of models and datasets.

@@ -1,0 +1,3 @@
+//! The lathe command line: model customization as code.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The aws provider: aws_* resources and data sources over the AWS SDK for Rust.

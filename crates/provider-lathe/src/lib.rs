@@ -1,0 +1,1 @@
+//! The lathe provider: client-side resources such as lathe_dataset.

@@ -1,0 +1,1 @@
+//! Engine-level test fakes: a recording fake provider and temporary project folders.
