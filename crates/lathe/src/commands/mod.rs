@@ -1,0 +1,8 @@
+//! One module per command.
+
+pub mod import;
+pub mod init;
+pub mod inspect;
+pub mod run;
+pub mod state;
+pub mod validate;
