@@ -25,13 +25,14 @@ pub fn did_you_mean<'a>(
 }
 
 /// Evaluates `body` against `schema`. `what` names the block in messages
-/// (`resource "terraform_data" "x"`). Problems go to `diagnostics`; the value is still built
+/// (`resource "terraform_data" "x"`); `header` is where "missing argument" errors point. Problems go to `diagnostics`; the value is still built
 /// (with nulls where attributes were wrong) so callers can go on collecting errors.
 pub fn evaluate_body(
     body: &Body,
     schema: &BlockSchema,
     context: &EvalContext,
     what: &str,
+    header: &Span,
     diagnostics: &mut Diagnostics,
 ) -> Value {
     let mut object = BTreeMap::new();
@@ -171,7 +172,7 @@ pub fn evaluate_body(
         if attribute.required && body.attribute(&attribute.name).is_none() {
             diagnostics.push(
                 Diagnostic::error(format!("Missing required argument `{}`", attribute.name))
-                    .with_span(header_span(body))
+                    .with_span(header.clone())
                     .with_detail(format!(
                         "The argument `{}` is required in {what}, but it is not set.",
                         attribute.name
@@ -186,11 +187,6 @@ pub fn evaluate_body(
         object.entry(attribute.name.clone()).or_insert(Value::Null);
     }
     Value::Object(object)
-}
-
-/// The first line of a body's block, where "missing argument" errors point.
-fn header_span(body: &Body) -> Span {
-    body.span.clone()
 }
 
 fn unknown_name(

@@ -276,6 +276,14 @@ pub fn render_plan(plan: &Plan) -> String {
         );
     }
     let actionable: Vec<&ResourceChange> = plan.actionable().collect();
+    if plan.mode != PlanMode::RefreshOnly && actionable.is_empty() && plan.has_output_changes() {
+        let _ = writeln!(
+            output,
+            "\nChanges to Outputs only: you can apply this plan to save these new output values to the lathe state, without changing any real infrastructure."
+        );
+        render_outputs(&plan.output_changes, &mut output);
+        return output;
+    }
     if plan.mode == PlanMode::RefreshOnly || (actionable.is_empty() && !plan.has_output_changes()) {
         if plan.mode != PlanMode::RefreshOnly || plan.drift.is_empty() {
             let _ = writeln!(
