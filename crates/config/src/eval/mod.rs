@@ -61,6 +61,8 @@ pub(crate) fn evaluate_ast(
         file,
         scopes: Vec::new(),
         depth: 0,
+        heredoc_indent: None,
+        directive_depth: 0,
     };
     evaluator.eval(ast, fallback).map_err(Diagnostics::from)
 }
@@ -74,6 +76,10 @@ pub(crate) struct Evaluator<'a> {
     /// Names bound by `for` expressions and template `for` directives, innermost last.
     pub(crate) scopes: Vec<(String, Value)>,
     depth: usize,
+    /// The indentation `<<-` removed from the heredoc being rendered.
+    pub(crate) heredoc_indent: Option<usize>,
+    /// How many template directives enclose the literal being rendered.
+    pub(crate) directive_depth: usize,
 }
 
 impl Evaluator<'_> {
@@ -128,7 +134,12 @@ impl Evaluator<'_> {
             Ast::Object(object) => self.eval_object(object, range),
             Ast::StringTemplate(template) => self.eval_template_expression(template, range),
             Ast::HeredocTemplate(heredoc) => {
-                self.eval_template_expression(&heredoc.template, range)
+                let outer = (self.heredoc_indent, self.directive_depth);
+                self.heredoc_indent = heredoc.indent();
+                self.directive_depth = 0;
+                let result = self.eval_template_expression(&heredoc.template, range);
+                (self.heredoc_indent, self.directive_depth) = outer;
+                result
             }
             Ast::Parenthesis(inner) => self.eval(inner.inner(), range),
             Ast::Variable(name) => self.eval_variable(name.as_str(), range),
@@ -225,8 +236,10 @@ impl Evaluator<'_> {
                 None => {}
             }
         }
+        // Terraform resolves relative paths in file functions against the working directory;
+        // configurations use "${path.module}/..." to be independent of it.
         let function_context = FunctionContext {
-            base_directory: &self.context.path_module,
+            base_directory: &self.context.path_cwd,
         };
         functions::call(&name, values, &function_context)
             .map_err(|error| error.into_diagnostic(&name, self.span(range.clone())))
@@ -320,6 +333,8 @@ pub(crate) fn render_template_text(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         depth: 0,
+        heredoc_indent: None,
+        directive_depth: 0,
     };
     evaluator
         .eval_template_expression(&template, &(0..text.len()))
