@@ -197,6 +197,16 @@ impl Body {
         self.blocks.iter().filter(move |b| b.kind == kind)
     }
 
+    /// Every expression in this body, nested blocks included.
+    pub fn expressions(&self) -> Vec<&Expression> {
+        let mut expressions: Vec<&Expression> =
+            self.attributes.iter().map(|a| &a.expression).collect();
+        for block in &self.blocks {
+            expressions.extend(block.body.expressions());
+        }
+        expressions
+    }
+
     /// Every reference made anywhere in this body, nested blocks included.
     pub fn references(&self) -> Vec<Reference> {
         let mut references = Vec::new();

@@ -63,6 +63,7 @@ pub(crate) fn evaluate_ast(
         depth: 0,
         heredoc_indent: None,
         directive_depth: 0,
+        in_template_file: false,
     };
     evaluator.eval(ast, fallback).map_err(Diagnostics::from)
 }
@@ -80,6 +81,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) heredoc_indent: Option<usize>,
     /// How many template directives enclose the literal being rendered.
     pub(crate) directive_depth: usize,
+    /// Inside `templatefile`, which may not call itself (the recursion could be endless).
+    in_template_file: bool,
 }
 
 impl Evaluator<'_> {
@@ -209,6 +212,14 @@ impl Evaluator<'_> {
             call.name.name.as_str().to_string()
         };
         let arguments: Vec<&Ast> = call.args.iter().collect();
+        if name == "templatefile" && self.in_template_file {
+            return Err(self.error(
+                range,
+                "Error in function call",
+                "Call to function \"templatefile\" failed: templatefile cannot be called from inside a template file.".into(),
+            )
+            .with_help("render the inner template first and pass its text in as a variable"));
+        }
         if name == "try" || name == "can" {
             return self.eval_try_or_can(&name, &arguments, range);
         }
@@ -335,6 +346,7 @@ pub(crate) fn render_template_text(
         depth: 0,
         heredoc_indent: None,
         directive_depth: 0,
+        in_template_file: true,
     };
     evaluator
         .eval_template_expression(&template, &(0..text.len()))
