@@ -84,6 +84,14 @@ fn run_case(directory: &Path) -> String {
     out
 }
 
+/// `validate -json` output for a case that fails to load (an `expected.json` file opts in).
+fn validate_json(directory: &Path) -> serde_json::Value {
+    match load_module(directory) {
+        Ok(loaded) => loaded.warnings.to_validate_json(&loaded.module.sources),
+        Err((sources, diagnostics)) => diagnostics.to_validate_json(&sources),
+    }
+}
+
 fn show(result: Result<Value, Diagnostics>, errors: &mut Diagnostics) -> String {
     match result {
         Ok(value) => value.to_string(),
@@ -185,6 +193,10 @@ fn golden_cases() {
         let expected_path = case.join("expected.txt");
         if bless {
             std::fs::write(&expected_path, &actual).unwrap();
+            let json_path = case.join("expected.json");
+            if json_path.exists() {
+                std::fs::write(&json_path, format!("{:#}\n", validate_json(case))).unwrap();
+            }
             continue;
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|_| {
@@ -198,6 +210,15 @@ fn golden_cases() {
                 "=== {} ===\n--- expected\n{expected}\n--- actual\n{actual}",
                 case.display()
             ));
+        }
+        let json_path = case.join("expected.json");
+        if json_path.exists() {
+            let expected: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+            let actual = validate_json(case);
+            if expected != actual {
+                failures.push(format!("=== {} (validate -json) ===\n--- expected\n{expected:#}\n--- actual\n{actual:#}", case.display()));
+            }
         }
     }
     assert!(

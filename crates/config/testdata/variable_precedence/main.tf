@@ -29,3 +29,7 @@ variable "tags" {
 variable "list_from_cli" {
   type = list(number)
 }
+
+variable "from_var_file" {
+  default = "default"
+}
