@@ -124,10 +124,20 @@ impl Expression {
     }
 
     pub fn evaluate(&self, context: &EvalContext) -> Result<Value, Diagnostics> {
+        self.evaluate_with_names(context, &[])
+    }
+
+    /// Evaluates with extra bare names in scope, such as a `dynamic` block's iterator; they
+    /// shadow references of the same name.
+    pub fn evaluate_with_names(
+        &self,
+        context: &EvalContext,
+        names: &[(String, Value)],
+    ) -> Result<Value, Diagnostics> {
         match &self.kind {
             ExpressionKind::Literal(value) => Ok(value.clone()),
             ExpressionKind::Parsed(ast) => {
-                crate::eval::evaluate_ast(ast, self.span.file, &self.span.range, context)
+                crate::eval::evaluate_ast(ast, self.span.file, &self.span.range, context, names)
             }
         }
     }

@@ -5,6 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod diagnostic;
+pub mod dynamic;
 pub mod eval;
 pub mod expression;
 pub mod format;

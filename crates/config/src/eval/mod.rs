@@ -55,11 +55,12 @@ pub(crate) fn evaluate_ast(
     file: FileId,
     fallback: &Range<usize>,
     context: &EvalContext,
+    names: &[(String, Value)],
 ) -> Result<Value, Diagnostics> {
     let mut evaluator = Evaluator {
         context,
         file,
-        scopes: Vec::new(),
+        scopes: names.to_vec(),
         depth: 0,
         heredoc_indent: None,
         directive_depth: 0,

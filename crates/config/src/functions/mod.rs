@@ -309,6 +309,7 @@ pub(crate) mod test_support {
             crate::source::FileId(0),
             &(0..expression.len()),
             &context,
+            &[],
         )
         .map_err(|diagnostics| {
             diagnostics
