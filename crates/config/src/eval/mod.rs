@@ -3,6 +3,8 @@
 mod collections;
 mod operators;
 mod template;
+#[cfg(test)]
+mod tests;
 mod traversal;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};

@@ -314,7 +314,18 @@ pub(crate) mod test_support {
         .map_err(|diagnostics| {
             diagnostics
                 .iter()
-                .map(|d| format!("{}: {}", d.summary, d.detail.clone().unwrap_or_default()))
+                .map(|d| {
+                    let help = d
+                        .help
+                        .as_ref()
+                        .map(|h| format!(" (help: {h})"))
+                        .unwrap_or_default();
+                    format!(
+                        "{}: {}{help}",
+                        d.summary,
+                        d.detail.clone().unwrap_or_default()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
         })
