@@ -101,7 +101,7 @@ impl Diagnostic {
                 }),
             );
             let line_text = sources.line_text(span.file, start_line);
-            let line_start_byte = span.range.start - (start_column - 1).min(span.range.start);
+            let line_start_byte = sources.line_start(span.file, start_line);
             let highlight_end = if end_line == start_line {
                 span.range.end - line_start_byte
             } else {
@@ -113,7 +113,7 @@ impl Diagnostic {
                     "context": null,
                     "code": line_text,
                     "start_line": start_line,
-                    "highlight_start_offset": start_column - 1,
+                    "highlight_start_offset": span.range.start - line_start_byte,
                     "highlight_end_offset": highlight_end.min(line_text.len()),
                     "values": [],
                 }),

@@ -102,23 +102,42 @@ impl Expression {
     }
 
     pub fn references(&self) -> Vec<Reference> {
-        let mut references = Vec::new();
+        self.walk().references
+    }
+
+    /// Every function called, by name (namespaced as `provider::x::y`), with the call's span.
+    pub fn function_calls(&self) -> Vec<(String, Span)> {
+        self.walk().calls
+    }
+
+    fn walk(&self) -> ReferenceWalker {
+        let mut walker = ReferenceWalker {
+            file: self.span.file,
+            scope: Vec::new(),
+            references: Vec::new(),
+            calls: Vec::new(),
+        };
         if let ExpressionKind::Parsed(ast) = &self.kind {
-            let mut walker = ReferenceWalker {
-                file: self.span.file,
-                scope: Vec::new(),
-                references: &mut references,
-            };
             walker.expression(ast, &self.span.range);
         }
-        references
+        walker
     }
 
     pub fn evaluate(&self, context: &EvalContext) -> Result<Value, Diagnostics> {
+        self.evaluate_with_names(context, &[])
+    }
+
+    /// Evaluates with extra bare names in scope, such as a `dynamic` block's iterator; they
+    /// shadow references of the same name.
+    pub fn evaluate_with_names(
+        &self,
+        context: &EvalContext,
+        names: &[(String, Value)],
+    ) -> Result<Value, Diagnostics> {
         match &self.kind {
             ExpressionKind::Literal(value) => Ok(value.clone()),
             ExpressionKind::Parsed(ast) => {
-                crate::eval::evaluate_ast(ast, self.span.file, &self.span.range, context)
+                crate::eval::evaluate_ast(ast, self.span.file, &self.span.range, context, names)
             }
         }
     }
@@ -218,14 +237,15 @@ pub(crate) fn reference_target(
     })
 }
 
-struct ReferenceWalker<'a> {
+struct ReferenceWalker {
     file: FileId,
     /// Names bound by enclosing `for` expressions and directives, which shadow references.
     scope: Vec<String>,
-    references: &'a mut Vec<Reference>,
+    references: Vec<Reference>,
+    calls: Vec<(String, Span)>,
 }
 
-impl ReferenceWalker<'_> {
+impl ReferenceWalker {
     fn push_reference(
         &mut self,
         root: &str,
@@ -276,6 +296,10 @@ impl ReferenceWalker<'_> {
                 self.expression(&conditional.false_expr, &range);
             }
             Ast::FuncCall(call) => {
+                let mut name: Vec<&str> = call.name.namespace.iter().map(|p| p.as_str()).collect();
+                name.push(call.name.name.as_str());
+                self.calls
+                    .push((name.join("::"), Span::new(self.file, range.clone())));
                 for argument in call.args.iter() {
                     self.expression(argument, &range);
                 }
@@ -348,5 +372,103 @@ impl ReferenceWalker<'_> {
                 },
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn parse(text: &str) -> Expression {
+        let ast = hcl_edit::parser::parse_expr(text).unwrap();
+        Expression::parsed(ast, FileId(0), 0..text.len())
+    }
+
+    #[test]
+    fn references_name_their_targets_and_paths() {
+        let cases: &[(&str, &[&str])] = &[
+            ("var.region", &["var.region"]),
+            ("aws_s3_bucket.b.arn", &["aws_s3_bucket.b .arn"]),
+            (
+                "data.aws_region.current.name",
+                &["data.aws_region.current .name"],
+            ),
+            ("local.tags[\"Owner\"]", &["local.tags [\"Owner\"]"]),
+            ("aws_instance.x[0].id", &["aws_instance.x [0].id"]),
+            ("aws_instance.x[*].id", &["aws_instance.x"]),
+            ("count.index + each.key", &["count.index", "each.key"]),
+            (
+                "\"${path.module}/${terraform.workspace}\"",
+                &["path.module", "terraform.workspace"],
+            ),
+            (
+                "[for v in var.list : v.name if local.keep]",
+                &["var.list", "local.keep"],
+            ),
+            ("{ for k, v in var.m : k => v... }", &["var.m"]),
+            (
+                "\"%{ for x in var.xs }${x}${y.z}%{ endfor }\"",
+                &["var.xs", "y.z"],
+            ),
+            (
+                "upper(var.a) == var.b ? self.id : null",
+                &["var.a", "var.b", "self .id"],
+            ),
+        ];
+        for (text, expected) in cases {
+            let actual: Vec<String> = parse(text)
+                .references()
+                .iter()
+                .map(|r| {
+                    let path = crate::value::path_to_string(&r.path);
+                    if r.path.is_empty() {
+                        r.target.address()
+                    } else if matches!(r.path[0], PathStep::Index(_)) {
+                        format!("{} {path}", r.target.address())
+                    } else {
+                        format!("{} .{path}", r.target.address())
+                    }
+                })
+                .collect();
+            assert_eq!(&actual, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn reference_spans_cover_the_traversal() {
+        let text = "1 + aws_s3_bucket.b.arn";
+        let references = parse(text).references();
+        assert_eq!(
+            &text[references[0].span.range.clone()],
+            "aws_s3_bucket.b.arn"
+        );
+    }
+
+    #[test]
+    fn static_traversals_and_function_calls() {
+        assert_eq!(
+            parse("tags[\"Name\"].value").as_static_traversal(),
+            Some(vec![
+                PathStep::Attribute("tags".into()),
+                PathStep::Index(Value::string("Name")),
+                PathStep::Attribute("value".into()),
+            ])
+        );
+        assert_eq!(parse("tags[var.x]").as_static_traversal(), None);
+        assert_eq!(parse("\"tags\"").as_static_traversal(), None);
+        let calls: Vec<String> =
+            parse("join(\",\", [upper(\"a\"), provider::aws::arn_parse(\"x\")])")
+                .function_calls()
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+        assert_eq!(calls, ["join", "upper", "provider::aws::arn_parse"]);
+        let literal = Expression::literal(Value::integer(3), Span::default());
+        assert_eq!(
+            literal.evaluate(&EvalContext::default()),
+            Ok(Value::integer(3))
+        );
+        assert!(literal.references().is_empty());
     }
 }

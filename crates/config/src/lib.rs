@@ -5,8 +5,10 @@
 #![allow(clippy::result_large_err)]
 
 pub mod diagnostic;
+pub mod dynamic;
 pub mod eval;
 pub mod expression;
+pub mod format;
 pub mod functions;
 pub mod load;
 pub mod model;
@@ -15,12 +17,15 @@ pub mod source;
 pub mod suggest;
 pub mod types;
 pub mod value;
+pub mod variables;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use eval::EvalContext;
 pub use expression::{Expression, Reference, ReferenceTarget};
+pub use format::format_source;
 pub use load::{Loaded, load_module, parse_module_source};
 pub use model::*;
 pub use source::{FileId, Sources, Span};
 pub use types::TypeConstraint;
 pub use value::{PathStep, Value};
+pub use variables::{VariableArgument, VariableValues, resolve_variables};

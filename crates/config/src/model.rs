@@ -1,6 +1,6 @@
 //! The typed configuration of one module: every item keeps its spans for diagnostics.
 
-use crate::expression::{Expression, Reference};
+use crate::expression::{Expression, Reference, ReferenceTarget};
 use crate::source::{Sources, Span};
 use crate::types::TypeConstraint;
 use crate::value::{PathStep, Value};
@@ -197,6 +197,16 @@ impl Body {
         self.blocks.iter().filter(move |b| b.kind == kind)
     }
 
+    /// Every expression in this body, nested blocks included.
+    pub fn expressions(&self) -> Vec<&Expression> {
+        let mut expressions: Vec<&Expression> =
+            self.attributes.iter().map(|a| &a.expression).collect();
+        for block in &self.blocks {
+            expressions.extend(block.body.expressions());
+        }
+        expressions
+    }
+
     /// Every reference made anywhere in this body, nested blocks included.
     pub fn references(&self) -> Vec<Reference> {
         let mut references = Vec::new();
@@ -204,7 +214,14 @@ impl Body {
             references.extend(attribute.expression.references());
         }
         for block in &self.blocks {
-            references.extend(block.body.references());
+            let nested = block.body.references();
+            match block.dynamic_iterator() {
+                // `setting.value` inside a dynamic block names its iterator, not a resource.
+                Some(iterator) => references.extend(nested.into_iter().filter(|reference| {
+                    !matches!(&reference.target, ReferenceTarget::Resource { mode: ResourceMode::Managed, type_name, .. } if *type_name == iterator)
+                })),
+                None => references.extend(nested),
+            }
         }
         references
     }
@@ -225,4 +242,21 @@ pub struct Block {
     pub labels: Vec<String>,
     pub body: Body,
     pub span: Span,
+}
+
+impl Block {
+    /// For a `dynamic` block, the name its content uses for the current element: the
+    /// `iterator` argument, or else the block's label.
+    pub fn dynamic_iterator(&self) -> Option<String> {
+        if self.kind != "dynamic" {
+            return None;
+        }
+        let named = self.body.attribute("iterator").and_then(|attribute| {
+            match attribute.expression.as_static_traversal()?.as_slice() {
+                [PathStep::Attribute(name)] => Some(name.clone()),
+                _ => None,
+            }
+        });
+        named.or_else(|| self.labels.first().cloned())
+    }
 }

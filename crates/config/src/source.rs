@@ -104,6 +104,15 @@ impl Sources {
         (line_index + 1, column)
     }
 
+    /// The byte offset where 1-based line `line` starts.
+    pub fn line_start(&self, file: FileId, line: usize) -> usize {
+        self.files
+            .get(file.0 as usize)
+            .and_then(|source| source.line_starts.get(line.wrapping_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// The text of 1-based line `line`, without its line ending.
     pub fn line_text(&self, file: FileId, line: usize) -> &str {
         let Some(source) = self.files.get(file.0 as usize) else {

@@ -3,6 +3,8 @@
 mod collections;
 mod operators;
 mod template;
+#[cfg(test)]
+mod tests;
 mod traversal;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -55,12 +57,16 @@ pub(crate) fn evaluate_ast(
     file: FileId,
     fallback: &Range<usize>,
     context: &EvalContext,
+    names: &[(String, Value)],
 ) -> Result<Value, Diagnostics> {
     let mut evaluator = Evaluator {
         context,
         file,
-        scopes: Vec::new(),
+        scopes: names.to_vec(),
         depth: 0,
+        heredoc_indent: None,
+        directive_depth: 0,
+        in_template_file: false,
     };
     evaluator.eval(ast, fallback).map_err(Diagnostics::from)
 }
@@ -74,6 +80,12 @@ pub(crate) struct Evaluator<'a> {
     /// Names bound by `for` expressions and template `for` directives, innermost last.
     pub(crate) scopes: Vec<(String, Value)>,
     depth: usize,
+    /// The indentation `<<-` removed from the heredoc being rendered.
+    pub(crate) heredoc_indent: Option<usize>,
+    /// How many template directives enclose the literal being rendered.
+    pub(crate) directive_depth: usize,
+    /// Inside `templatefile`, which may not call itself (the recursion could be endless).
+    in_template_file: bool,
 }
 
 impl Evaluator<'_> {
@@ -128,7 +140,12 @@ impl Evaluator<'_> {
             Ast::Object(object) => self.eval_object(object, range),
             Ast::StringTemplate(template) => self.eval_template_expression(template, range),
             Ast::HeredocTemplate(heredoc) => {
-                self.eval_template_expression(&heredoc.template, range)
+                let outer = (self.heredoc_indent, self.directive_depth);
+                self.heredoc_indent = heredoc.indent();
+                self.directive_depth = 0;
+                let result = self.eval_template_expression(&heredoc.template, range);
+                (self.heredoc_indent, self.directive_depth) = outer;
+                result
             }
             Ast::Parenthesis(inner) => self.eval(inner.inner(), range),
             Ast::Variable(name) => self.eval_variable(name.as_str(), range),
@@ -198,6 +215,14 @@ impl Evaluator<'_> {
             call.name.name.as_str().to_string()
         };
         let arguments: Vec<&Ast> = call.args.iter().collect();
+        if name == "templatefile" && self.in_template_file {
+            return Err(self.error(
+                range,
+                "Error in function call",
+                "Call to function \"templatefile\" failed: templatefile cannot be called from inside a template file.".into(),
+            )
+            .with_help("render the inner template first and pass its text in as a variable"));
+        }
         if name == "try" || name == "can" {
             return self.eval_try_or_can(&name, &arguments, range);
         }
@@ -225,8 +250,10 @@ impl Evaluator<'_> {
                 None => {}
             }
         }
+        // Terraform resolves relative paths in file functions against the working directory;
+        // configurations use "${path.module}/..." to be independent of it.
         let function_context = FunctionContext {
-            base_directory: &self.context.path_module,
+            base_directory: &self.context.path_cwd,
         };
         functions::call(&name, values, &function_context)
             .map_err(|error| error.into_diagnostic(&name, self.span(range.clone())))
@@ -320,6 +347,9 @@ pub(crate) fn render_template_text(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         depth: 0,
+        heredoc_indent: None,
+        directive_depth: 0,
+        in_template_file: true,
     };
     evaluator
         .eval_template_expression(&template, &(0..text.len()))

@@ -58,6 +58,21 @@ impl Evaluator<'_> {
         })
     }
 
+    /// A directive's body. hcl-edit dedents only a heredoc's top-level text, so bodies are
+    /// dedented here.
+    fn render_body(
+        &mut self,
+        template: &Template,
+        strip_leading: bool,
+        strip_trailing: bool,
+        range: &Range<usize>,
+    ) -> Result<Rendered, Diagnostic> {
+        self.directive_depth += 1;
+        let result = self.render(template, strip_leading, strip_trailing, range);
+        self.directive_depth -= 1;
+        result
+    }
+
     fn render(
         &mut self,
         template: &Template,
@@ -80,7 +95,11 @@ impl Evaluator<'_> {
                     } else {
                         strips(elements[position + 1]).0
                     };
-                    let mut text: &str = text.value();
+                    let dedented = match (self.directive_depth, self.heredoc_indent) {
+                        (1.., Some(indent)) => dedent_lines(text.value(), indent),
+                        _ => text.value().to_string(),
+                    };
+                    let mut text: &str = &dedented;
                     if strip_before {
                         text = text.trim_start();
                     }
@@ -107,7 +126,7 @@ impl Evaluator<'_> {
                             });
                         match self.expect_bool(condition, &condition_range, "condition")? {
                             Some(true) => {
-                                let part = self.render(
+                                let part = self.render_body(
                                     &if_directive.if_expr.template,
                                     if_directive.if_expr.strip.strip_end(),
                                     then_trailing,
@@ -117,7 +136,7 @@ impl Evaluator<'_> {
                             }
                             Some(false) => {
                                 if let Some(else_expr) = &if_directive.else_expr {
-                                    let part = self.render(
+                                    let part = self.render_body(
                                         &else_expr.template,
                                         else_expr.strip.strip_end(),
                                         if_directive.endif_expr.strip.strip_start(),
@@ -145,7 +164,7 @@ impl Evaluator<'_> {
                             }
                             self.scopes
                                 .push((intro.value_var.as_str().to_string(), value));
-                            let part = self.render(
+                            let part = self.render_body(
                                 &intro.template,
                                 intro.strip.strip_end(),
                                 for_directive.endfor_expr.strip.strip_start(),
@@ -172,4 +191,20 @@ impl Evaluator<'_> {
                 .with_help("convert it first, e.g. with jsonencode(...) or join(\", \", ...)")),
         }
     }
+}
+
+/// Removes up to `indent` spaces at the start of every line after the first (the first continues
+/// a line that began before the directive).
+fn dedent_lines(text: &str, indent: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            out.push('\n');
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            out.push_str(&line[spaces.min(indent)..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }

@@ -1,4 +1,4 @@
-//! Hashes of strings, and the impure `uuid` and `timestamp`.
+//! Hashes of strings, and the impure `uuid`.
 
 use super::{CallError, Function, FunctionContext, function, string_argument};
 use crate::value::Value;
@@ -9,7 +9,6 @@ pub(super) const FUNCTIONS: &[Function] = &[
     function("sha512", "sha512(string)", 1, Some(1), sha512),
     function("md5", "md5(string)", 1, Some(1), md5),
     function("uuid", "uuid()", 0, Some(0), uuid),
-    function("timestamp", "timestamp()", 0, Some(0), timestamp),
 ];
 
 /// The lowercase hex digest of `bytes` under one hash algorithm; shared with the file hashes.
@@ -43,15 +42,6 @@ fn md5(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
 
 fn uuid(_: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
     Ok(Value::String(uuid::Uuid::new_v4().to_string()))
-}
-
-fn timestamp(_: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
-    let now = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    now.format(&time::format_description::well_known::Rfc3339)
-        .map(Value::String)
-        .map_err(|error| CallError::Failed(format!("cannot format the current time: {error}")))
 }
 
 #[cfg(test)]
@@ -92,12 +82,5 @@ mod tests {
             evaluate("uuid()", Path::new(".")).unwrap().as_str(),
             Some(uuid)
         );
-        let timestamp = evaluate("timestamp()", Path::new(".")).unwrap();
-        let timestamp = timestamp.as_str().unwrap();
-        assert!(
-            timestamp.ends_with('Z') && timestamp.len() == 20,
-            "{timestamp}"
-        );
-        assert_eq!(&timestamp[10..11], "T");
     }
 }

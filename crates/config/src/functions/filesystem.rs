@@ -51,6 +51,13 @@ fn expand_home(path: &str) -> PathBuf {
 fn read_bytes(arguments: &[Value], context: &FunctionContext) -> Result<Vec<u8>, CallError> {
     let path = string_argument(arguments, 0)?;
     let resolved = resolve(context, &path);
+    // A device or FIFO (e.g. /dev/zero) could be read forever.
+    if std::fs::metadata(&resolved).is_ok_and(|m| !m.is_file()) {
+        return Err(argument_error(
+            0,
+            format!("\"{}\" is not a regular file", resolved.display()),
+        ));
+    }
     std::fs::read(&resolved).map_err(|error| {
         argument_error(
             0,
@@ -218,6 +225,11 @@ mod tests {
         std::fs::create_dir_all(&directory).unwrap();
         std::fs::write(directory.join("hello.txt"), "Hello World").unwrap();
         std::fs::write(
+            directory.join("recursive.tftpl"),
+            "${templatefile(\"recursive.tftpl\", {})}",
+        )
+        .unwrap();
+        std::fs::write(
             directory.join("backends.tftpl"),
             "%{ for addr in ip_addrs ~}\nbackend ${addr}:${port}\n%{ endfor ~}\n",
         )
@@ -241,6 +253,11 @@ mod tests {
                     r#"templatefile("backends.tftpl", { port = 8080 })"#,
                     "error: There is no variable named \"ip_addrs\"",
                 ),
+                (
+                    r#"templatefile("recursive.tftpl", {})"#,
+                    "error: cannot be called from inside a template file",
+                ),
+                (r#"file("/dev/null")"#, "error: is not a regular file"),
             ],
             &directory,
         );

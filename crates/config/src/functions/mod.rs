@@ -3,6 +3,7 @@
 mod collections;
 mod conversion;
 mod crypto;
+mod datetime;
 mod encoding;
 mod filesystem;
 mod format;
@@ -114,7 +115,7 @@ const fn function(
     }
 }
 
-fn families() -> [&'static [Function]; 8] {
+fn families() -> [&'static [Function]; 9] {
     [
         strings::FUNCTIONS,
         format::FUNCTIONS,
@@ -123,6 +124,7 @@ fn families() -> [&'static [Function]; 8] {
         encoding::FUNCTIONS,
         filesystem::FUNCTIONS,
         crypto::FUNCTIONS,
+        datetime::FUNCTIONS,
         numeric::FUNCTIONS,
     ]
 }
@@ -309,11 +311,23 @@ pub(crate) mod test_support {
             crate::source::FileId(0),
             &(0..expression.len()),
             &context,
+            &[],
         )
         .map_err(|diagnostics| {
             diagnostics
                 .iter()
-                .map(|d| format!("{}: {}", d.summary, d.detail.clone().unwrap_or_default()))
+                .map(|d| {
+                    let help = d
+                        .help
+                        .as_ref()
+                        .map(|h| format!(" (help: {h})"))
+                        .unwrap_or_default();
+                    format!(
+                        "{}: {}{help}",
+                        d.summary,
+                        d.detail.clone().unwrap_or_default()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
         })
@@ -350,6 +364,32 @@ pub(crate) mod test_support {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_function_has_table_driven_cases() {
+        let sources = [
+            include_str!("strings.rs"),
+            include_str!("format.rs"),
+            include_str!("collections.rs"),
+            include_str!("conversion.rs"),
+            include_str!("encoding.rs"),
+            include_str!("filesystem.rs"),
+            include_str!("crypto.rs"),
+            include_str!("datetime.rs"),
+            include_str!("numeric.rs"),
+        ];
+        let tests: Vec<&str> = sources
+            .iter()
+            .filter_map(|s| s.split_once("#[cfg(test)]").map(|(_, t)| t))
+            .collect();
+        for name in super::names() {
+            let call = format!("{name}(");
+            assert!(
+                tests.iter().any(|t| t.contains(&call)),
+                "function {name} has no test case"
+            );
         }
     }
 

@@ -85,6 +85,14 @@ pub fn load_module(directory: &Path) -> LoadResult {
     build_module(directory.to_path_buf(), sources, diagnostics)
 }
 
+/// Parses a variables file with the same per-block recovery as configuration files.
+pub(crate) fn parse_tfvars(
+    text: &str,
+    file: crate::source::FileId,
+) -> (hcl_edit::structure::Body, Vec<Diagnostic>) {
+    syntax::parse_body(text, file)
+}
+
 /// Loads a module made of one in-memory file, for tests and tools.
 pub fn parse_module_source(path: &Path, text: &str) -> LoadResult {
     let mut sources = Sources::new();
@@ -104,12 +112,17 @@ fn build_module(directory: PathBuf, sources: Sources, mut diagnostics: Diagnosti
         resources: Vec::new(),
         outputs: Vec::new(),
     };
+    let mut syntax_is_valid = true;
     for file in sources.file_ids() {
         let (body, syntax_errors) = syntax::parse_body(sources.text(file), file);
+        syntax_is_valid &= syntax_errors.is_empty();
         diagnostics.extend(syntax_errors);
         blocks::add_file(&mut module, &body, file, &mut diagnostics.0);
     }
-    references::check(&module, &mut diagnostics.0);
+    // A skipped broken block would make every reference to it look undeclared.
+    if syntax_is_valid {
+        references::check(&module, &mut diagnostics.0);
+    }
     if diagnostics.has_errors() {
         return Err((sources, diagnostics));
     }

@@ -2,7 +2,7 @@
 //! that `count`, `each` and `self` appear only where they exist.
 
 use crate::diagnostic::Diagnostic;
-use crate::expression::{Reference, ReferenceTarget};
+use crate::expression::{Expression, Reference, ReferenceTarget};
 use crate::model::{Body, Module, ResourceConfig, ResourceMode};
 use crate::suggest::did_you_mean;
 
@@ -21,6 +21,7 @@ const NOWHERE: Place = Place {
 };
 
 pub(super) fn check(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
+    check_functions(module, diagnostics);
     let checker = Checker { module };
     let mut check_references = |references: Vec<Reference>, place: Place| {
         for reference in references {
@@ -73,6 +74,46 @@ pub(super) fn check(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
                     );
                 }
             }
+        }
+    }
+}
+
+/// Every expression of the module, for checks that apply everywhere alike.
+fn all_expressions(module: &Module) -> Vec<&Expression> {
+    let mut expressions: Vec<&Expression> = module.locals.iter().map(|l| &l.expression).collect();
+    expressions.extend(module.outputs.iter().map(|o| &o.value));
+    for provider in &module.providers {
+        expressions.extend(provider.body.expressions());
+    }
+    for variable in &module.variables {
+        for validation in &variable.validations {
+            expressions.extend([&validation.condition, &validation.error_message]);
+        }
+    }
+    for resource in &module.resources {
+        expressions.extend(resource.body.expressions());
+        expressions.extend(resource.count.iter().chain(&resource.for_each));
+        for provisioner in &resource.provisioners {
+            expressions.extend(provisioner.body.expressions());
+        }
+    }
+    expressions
+}
+
+/// Calls to functions that do not exist, caught before anything is evaluated.
+fn check_functions(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
+    for expression in all_expressions(module) {
+        for (name, span) in expression.function_calls() {
+            if crate::functions::signature(name.strip_prefix("core::").unwrap_or(&name)).is_some() {
+                continue;
+            }
+            let diagnostic = Diagnostic::error("Call to unknown function")
+                .with_span(span)
+                .with_detail(format!("There is no function named \"{name}\"."));
+            diagnostics.push(match did_you_mean(&name, crate::functions::names()) {
+                Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+                None => diagnostic.with_help("see the list of Terraform's built-in functions"),
+            });
         }
     }
 }

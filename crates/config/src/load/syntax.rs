@@ -102,7 +102,9 @@ fn blank(text: &mut String, range: Range<usize>) {
 }
 
 fn syntax_help(message: &str) -> &'static str {
-    if message.contains("expected `}`")
+    if message.starts_with("invalid expression") {
+        "a value is needed here: a string, number, bool, list, object, reference or function call"
+    } else if message.contains("expected `}`")
         || message.contains("expected `]`")
         || message.contains("expected `)`")
     {

@@ -71,8 +71,8 @@ pub(super) fn variable(module: &mut Module, block: &HclBlock, site: &mut Site) {
     });
     let default_attribute = block.body.get_attribute("default");
     let mut default = default_attribute.and_then(|a| site.constant(a, "default value"));
-    if let (Some(kind), Some(value), Some(attribute)) =
-        (&type_constraint, default.take(), default_attribute)
+    if let (Some(kind), Some(attribute)) = (&type_constraint, default_attribute)
+        && let Some(value) = default.take()
     {
         match kind.convert(value) {
             Ok(converted) => default = Some(converted),
