@@ -340,7 +340,14 @@ impl Engine<'_> {
             );
             let mut diagnostics = Diagnostics::default();
             let what = format!("resource \"{}\" \"{}\"", resource.type_name, resource.name);
-            let config = evaluate_body(&resource.body, schema, &context, &what, &resource.span, &mut diagnostics);
+            let config = evaluate_body(
+                &resource.body,
+                schema,
+                &context,
+                &what,
+                &resource.span,
+                &mut diagnostics,
+            );
             if diagnostics.has_errors() {
                 let summaries: Vec<String> = diagnostics
                     .iter()

@@ -35,6 +35,22 @@ pub fn evaluate_body(
     header: &Span,
     diagnostics: &mut Diagnostics,
 ) -> Value {
+    // `dynamic` blocks become the blocks they generate before the schema sees them.
+    let expanded;
+    let body = if body.blocks.iter().any(|block| block.kind == "dynamic") {
+        match lathe_config::dynamic::expand_dynamic_blocks(body, context) {
+            Ok(result) => {
+                expanded = result;
+                &expanded
+            }
+            Err(errors) => {
+                diagnostics.extend(errors.0);
+                return Value::Unknown;
+            }
+        }
+    } else {
+        body
+    };
     let mut object = BTreeMap::new();
     for attribute in &body.attributes {
         let Some(attribute_schema) = schema.attribute(&attribute.name) else {
@@ -107,23 +123,6 @@ pub fn evaluate_body(
     }
     for nested in &schema.blocks {
         let blocks: Vec<_> = body.blocks_of_kind(&nested.type_name).collect();
-        if body
-            .blocks
-            .iter()
-            .any(|block| block.kind == "dynamic" && block.labels.first() == Some(&nested.type_name))
-        {
-            diagnostics.push(
-                Diagnostic::error(format!(
-                    "`dynamic \"{}\"` blocks are not supported by lathe",
-                    nested.type_name
-                ))
-                .with_span(body.span.clone())
-                .with_help(format!(
-                    "write the `{}` blocks out one by one",
-                    nested.type_name
-                )),
-            );
-        }
         let what_nested = format!("block `{}` of {what}", nested.type_name);
         let values: Vec<Value> = blocks
             .iter()
@@ -133,6 +132,7 @@ pub fn evaluate_body(
                     &nested.block,
                     context,
                     &what_nested,
+                    &block.span,
                     diagnostics,
                 )
             })
@@ -199,7 +199,8 @@ fn unknown_name(
     let mut diagnostic = Diagnostic::error(format!("Unsupported {noun} `{name}`"))
         .with_span(span)
         .with_detail(format!(
-            "An {noun} named `{name}` is not expected in {what}."
+            "{} {noun} named `{name}` is not expected in {what}.",
+            if noun.starts_with('a') { "An" } else { "A" }
         ));
     diagnostic = match did_you_mean(name, schema.names()) {
         Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),

@@ -340,7 +340,14 @@ impl<'module> Engine<'module> {
                             ));
                     }
                     let what = format!("provider \"{name}\"");
-                    evaluate_body(&block.body, &schema, &context, &what, &block.span, &mut diagnostics)
+                    evaluate_body(
+                        &block.body,
+                        &schema,
+                        &context,
+                        &what,
+                        &block.span,
+                        &mut diagnostics,
+                    )
                 }
                 None => Value::Object(BTreeMap::new()),
             };

@@ -423,7 +423,14 @@ impl Engine<'_> {
             let context = instance_context(&base, count_index, each.clone());
             let what = format!("resource \"{}\" \"{}\"", resource.type_name, resource.name);
             let mut errors = Diagnostics::default();
-            let config = evaluate_body(&resource.body, &schema, &context, &what, &resource.span, &mut errors);
+            let config = evaluate_body(
+                &resource.body,
+                &schema,
+                &context,
+                &what,
+                &resource.span,
+                &mut errors,
+            );
             if errors.has_errors() {
                 diagnostics.extend(errors.0);
                 continue;

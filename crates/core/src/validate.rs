@@ -34,7 +34,14 @@ impl Engine<'_> {
                 .map(|_| (Value::Unknown, Value::Unknown));
             let context = instance_context(&base, count_index, each);
             let what = format!("resource \"{}\" \"{}\"", resource.type_name, resource.name);
-            let config = evaluate_body(&resource.body, schema, &context, &what, &resource.span, &mut diagnostics);
+            let config = evaluate_body(
+                &resource.body,
+                schema,
+                &context,
+                &what,
+                &resource.span,
+                &mut diagnostics,
+            );
             for issue in self
                 .provider(resource)
                 .validate_resource(&resource.type_name, &config)

@@ -16,7 +16,9 @@ use lathe_test_support::FakeCloud;
 
 fn registry() -> ProviderRegistry {
     let mut registry = FakeCloud::new().registry();
-    registry.register(lathe_provider_terraform::info(), || Box::new(lathe_provider_terraform::TerraformProvider));
+    registry.register(lathe_provider_terraform::info(), || {
+        Box::new(lathe_provider_terraform::TerraformProvider)
+    });
     registry
 }
 
@@ -34,11 +36,18 @@ fn options(case: &Path) -> (PlanOptions, BTreeMap<String, Value>) {
         match flag {
             "-destroy" => options.mode = PlanMode::Destroy,
             "-refresh-only" => options.mode = PlanMode::RefreshOnly,
-            "-replace" => options.replace.push(InstanceAddress::parse(value).expect("valid -replace")),
-            "-target" => options.targets.push(InstanceAddress::parse(value).expect("valid -target")),
+            "-replace" => options
+                .replace
+                .push(InstanceAddress::parse(value).expect("valid -replace")),
+            "-target" => options
+                .targets
+                .push(InstanceAddress::parse(value).expect("valid -target")),
             "-var" => {
                 let (name, json) = value.split_once('=').expect("-var=NAME=JSON");
-                variables.insert(name.to_string(), Value::from_json(serde_json::from_str(json).expect("JSON value")));
+                variables.insert(
+                    name.to_string(),
+                    Value::from_json(serde_json::from_str(json).expect("JSON value")),
+                );
             }
             other => panic!("unknown flag {other} in {}", case.display()),
         }
@@ -65,7 +74,10 @@ fn run_case(case: &Path) -> String {
     let (options, mut variables) = options(case);
     for variable in &module.variables {
         if !variables.contains_key(&variable.name) {
-            variables.insert(variable.name.clone(), variable.default.clone().unwrap_or(Value::Null));
+            variables.insert(
+                variable.name.clone(),
+                variable.default.clone().unwrap_or(Value::Null),
+            );
         }
     }
     let state = match std::fs::read_to_string(case.join("prior.tfstate")) {
@@ -117,5 +129,10 @@ fn golden_cases() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} golden case(s) differ (LATHE_BLESS=1 rewrites them):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden case(s) differ (LATHE_BLESS=1 rewrites them):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

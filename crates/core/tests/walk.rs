@@ -20,14 +20,29 @@ struct Recorder {
 
 impl ApplyObserver for Recorder {
     fn started(&self, address: &InstanceAddress, operation: Operation) {
-        self.lines.lock().unwrap().push(format!("start {operation:?} {address}"));
+        self.lines
+            .lock()
+            .unwrap()
+            .push(format!("start {operation:?} {address}"));
     }
     fn progress(&self, _address: &InstanceAddress, _message: &str) {}
     fn output(&self, address: &InstanceAddress, line: &str) {
-        self.lines.lock().unwrap().push(format!("output {address}: {line}"));
+        self.lines
+            .lock()
+            .unwrap()
+            .push(format!("output {address}: {line}"));
     }
-    fn finished(&self, address: &InstanceAddress, operation: Operation, result: Result<Option<String>, String>, _elapsed: Duration) {
-        self.lines.lock().unwrap().push(format!("finish {operation:?} {address} ok={}", result.is_ok()));
+    fn finished(
+        &self,
+        address: &InstanceAddress,
+        operation: Operation,
+        result: Result<Option<String>, String>,
+        _elapsed: Duration,
+    ) {
+        self.lines.lock().unwrap().push(format!(
+            "finish {operation:?} {address} ok={}",
+            result.is_ok()
+        ));
     }
 }
 
@@ -37,10 +52,14 @@ struct Run {
     state: State,
 }
 
-fn plan_and_apply(project: &TempProject, cloud: &Arc<FakeCloud>, options: PlanOptions, parallelism: usize) -> Run {
-    let loaded = lathe_config::load_module(project.path()).unwrap_or_else(|(sources, diagnostics)| {
-        panic!("{}", diagnostics.render(&sources, false))
-    });
+fn plan_and_apply(
+    project: &TempProject,
+    cloud: &Arc<FakeCloud>,
+    options: PlanOptions,
+    parallelism: usize,
+) -> Run {
+    let loaded = lathe_config::load_module(project.path())
+        .unwrap_or_else(|(sources, diagnostics)| panic!("{}", diagnostics.render(&sources, false)));
     let module = loaded.module;
     let registry = cloud.registry();
     let mut engine = Engine::new(&module, &registry).expect("engine");
@@ -48,7 +67,12 @@ fn plan_and_apply(project: &TempProject, cloud: &Arc<FakeCloud>, options: PlanOp
     let variables: BTreeMap<String, Value> = module
         .variables
         .iter()
-        .map(|variable| (variable.name.clone(), variable.default.clone().unwrap_or(Value::Null)))
+        .map(|variable| {
+            (
+                variable.name.clone(),
+                variable.default.clone().unwrap_or(Value::Null),
+            )
+        })
         .collect();
     let mut known = Known::from_state(&state);
     known.variables = variables.clone();
@@ -58,9 +82,19 @@ fn plan_and_apply(project: &TempProject, cloud: &Arc<FakeCloud>, options: PlanOp
         .plan(&state, &variables, drift, &options)
         .unwrap_or_else(|diagnostics| panic!("{}", diagnostics.render(&module.sources, false)));
     let summary = engine
-        .apply(&plan, &mut state, project.path(), parallelism, &Recorder::default())
+        .apply(
+            &plan,
+            &mut state,
+            project.path(),
+            parallelism,
+            &Recorder::default(),
+        )
         .expect("apply");
-    Run { plan, summary, state }
+    Run {
+        plan,
+        summary,
+        state,
+    }
 }
 
 fn apply(project: &TempProject, cloud: &Arc<FakeCloud>) -> Run {
@@ -93,7 +127,10 @@ fn creates_follow_dependencies_and_destroys_go_in_reverse() {
     let started = |address: &str| cloud.call("create", address).unwrap().started;
     assert!(finished("fake_bucket.data") <= started("fake_job.train"));
     assert!(finished("fake_job.train") <= started("fake_bucket.report"));
-    let report = run.state.instance(&InstanceAddress::parse("fake_bucket.report").unwrap()).unwrap();
+    let report = run
+        .state
+        .instance(&InstanceAddress::parse("fake_bucket.report").unwrap())
+        .unwrap();
     assert_eq!(report.attributes["name"], "report-Completed");
     assert_eq!(report.dependencies, vec!["fake_job.train".to_string()]);
 
@@ -116,7 +153,9 @@ fn creates_follow_dependencies_and_destroys_go_in_reverse() {
 #[test]
 fn parallelism_bounds_concurrent_operations() {
     let config: String = (0..8)
-        .map(|index| format!("resource \"fake_bucket\" \"b{index}\" {{\n  name = \"b{index}\"\n}}\n"))
+        .map(|index| {
+            format!("resource \"fake_bucket\" \"b{index}\" {{\n  name = \"b{index}\"\n}}\n")
+        })
         .collect();
     // With more room than resources, the bound is not what limits: state saves (fsync) between
     // operations stagger the starts, so only "well above 3, at most 8" is certain there.
@@ -127,7 +166,10 @@ fn parallelism_bounds_concurrent_operations() {
         cloud.set_delay(Duration::from_millis(250));
         plan_and_apply(&project, &cloud, PlanOptions::default(), parallelism);
         let peak = cloud.peak_running.load(std::sync::atomic::Ordering::SeqCst);
-        assert!(expected.contains(&peak), "parallelism {parallelism}: peak {peak}");
+        assert!(
+            expected.contains(&peak),
+            "parallelism {parallelism}: peak {peak}"
+        );
     }
 }
 
@@ -141,8 +183,15 @@ fn a_failure_skips_dependents_and_keeps_what_succeeded() {
     assert_eq!(run.summary.failures[0].0, "fake_job.train");
     assert_eq!(run.summary.skipped, vec!["fake_bucket.report".to_string()]);
     let saved = State::load(project.path()).unwrap();
-    let addresses: Vec<String> = saved.instances().iter().map(|(address, _, _)| address.to_string()).collect();
-    assert_eq!(addresses, vec!["fake_bucket.data", "fake_bucket.independent"]);
+    let addresses: Vec<String> = saved
+        .instances()
+        .iter()
+        .map(|(address, _, _)| address.to_string())
+        .collect();
+    assert_eq!(
+        addresses,
+        vec!["fake_bucket.data", "fake_bucket.independent"]
+    );
     assert!(cloud.call("create", "fake_bucket.report").is_none());
 
     // Once the failure is gone, the next apply finishes the rest and nothing is duplicated.
@@ -160,17 +209,31 @@ fn replacement_destroys_before_creating_unless_create_before_destroy() {
         } else {
             ""
         };
-        let config = |name: &str| format!("resource \"fake_bucket\" \"b\" {{\n  name = \"{name}\"\n  {lifecycle}\n}}\n");
+        let config = |name: &str| {
+            format!("resource \"fake_bucket\" \"b\" {{\n  name = \"{name}\"\n  {lifecycle}\n}}\n")
+        };
         let project = TempProject::new(&[("main.tf", &config("one"))]);
         let cloud = FakeCloud::new();
         apply(&project, &cloud);
         project.write("main.tf", &config("two"));
         let run = apply(&project, &cloud);
-        let change = run.plan.change(&InstanceAddress::parse("fake_bucket.b").unwrap()).unwrap();
+        let change = run
+            .plan
+            .change(&InstanceAddress::parse("fake_bucket.b").unwrap())
+            .unwrap();
         assert_eq!(change.action, Action::Replace);
         assert_eq!(change.requires_replace, vec!["name".to_string()]);
-        assert_eq!(change.reasons, vec!["name \"one\" → \"two\" forces replacement".to_string()]);
-        let creates = cloud.calls.lock().unwrap().iter().filter(|call| call.operation == "create").count();
+        assert_eq!(
+            change.reasons,
+            vec!["name \"one\" → \"two\" forces replacement".to_string()]
+        );
+        let creates = cloud
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|call| call.operation == "create")
+            .count();
         assert_eq!(creates, 2);
         let second_create = cloud
             .calls
@@ -187,7 +250,10 @@ fn replacement_destroys_before_creating_unless_create_before_destroy() {
         } else {
             assert!(delete.finished <= second_create, "{symbol}");
         }
-        let instance = run.state.instance(&InstanceAddress::parse("fake_bucket.b").unwrap()).unwrap();
+        let instance = run
+            .state
+            .instance(&InstanceAddress::parse("fake_bucket.b").unwrap())
+            .unwrap();
         assert_eq!(instance.attributes["name"], "two", "{symbol}");
         assert_eq!(cloud.objects.lock().unwrap().len(), 1, "{symbol}");
     }
@@ -217,22 +283,37 @@ fn replacing_an_upstream_destroys_its_dependents_first() {
             ("fake_job.train".to_string(), Action::Replace)
         ]
     );
-    let eval_change = run.plan.change(&InstanceAddress::parse("fake_job.eval").unwrap()).unwrap();
-    assert!(eval_change.reasons.contains(&"upstream fake_job.train changes".to_string()), "{:?}", eval_change.reasons);
+    let eval_change = run
+        .plan
+        .change(&InstanceAddress::parse("fake_job.eval").unwrap())
+        .unwrap();
+    assert!(
+        eval_change
+            .reasons
+            .contains(&"upstream fake_job.train changes".to_string()),
+        "{:?}",
+        eval_change.reasons
+    );
     let deletes = cloud.operations("delete");
     assert_eq!(deletes, vec!["fake_job.eval", "fake_job.train"]);
 }
 
 #[test]
 fn drift_found_by_refresh_shows_in_the_plan() {
-    let project = TempProject::new(&[("main.tf", "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n")]);
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n",
+    )]);
     let cloud = FakeCloud::new();
     apply(&project, &cloud);
     cloud.objects.lock().unwrap().clear();
     let run = apply(&project, &cloud);
     assert_eq!(run.plan.drift.len(), 1);
     assert!(run.plan.drift[0].after.is_none());
-    let change = run.plan.change(&InstanceAddress::parse("fake_bucket.b").unwrap()).unwrap();
+    let change = run
+        .plan
+        .change(&InstanceAddress::parse("fake_bucket.b").unwrap())
+        .unwrap();
     assert_eq!(change.action, Action::Create);
     let text = lathe_core::render::render_plan(&run.plan);
     assert!(text.contains("# fake_bucket.b has been deleted"), "{text}");
@@ -240,7 +321,10 @@ fn drift_found_by_refresh_shows_in_the_plan() {
 
 #[test]
 fn a_pending_create_left_by_a_crash_is_adopted_when_it_exists() {
-    let project = TempProject::new(&[("main.tf", "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n")]);
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n",
+    )]);
     let cloud = FakeCloud::new();
     apply(&project, &cloud);
     // Simulate a crash after the object was created but before state recorded it.
@@ -275,7 +359,13 @@ fn removing_a_resource_from_the_configuration_destroys_it() {
     let project = TempProject::new(&[("main.tf", CHAIN)]);
     let cloud = FakeCloud::new();
     apply(&project, &cloud);
-    project.write("main.tf", &CHAIN.replace("resource \"fake_bucket\" \"independent\" {\n  name = \"independent\"\n}\n", ""));
+    project.write(
+        "main.tf",
+        &CHAIN.replace(
+            "resource \"fake_bucket\" \"independent\" {\n  name = \"independent\"\n}\n",
+            "",
+        ),
+    );
     let run = apply(&project, &cloud);
     let change = run
         .plan

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::variables::VariableArgument;
+use lathe_config::variables::VariableArgument;
 
 /// Rewrites `-name` and `-name=value` to `--name...`; short flags (`-h`), negative numbers,
 /// a lone `-` and everything after `--` are left alone.

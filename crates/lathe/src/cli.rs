@@ -42,6 +42,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Print the dependency graph in Graphviz DOT.
     Graph,
+    /// Rewrite *.tf files in the canonical format.
+    Fmt(FmtArgs),
 }
 
 #[derive(Debug, Args)]
@@ -166,4 +168,16 @@ pub struct ImportArgs {
     pub plan: PlanArgs,
     pub address: String,
     pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Only check; exit 3 when files need formatting.
+    #[arg(long)]
+    pub check: bool,
+    /// Show the changes.
+    #[arg(long)]
+    pub diff: bool,
+    /// Files or folders (the working directory when left out).
+    pub targets: Vec<PathBuf>,
 }

@@ -5,7 +5,6 @@ mod cli;
 mod commands;
 mod providers;
 mod ui;
-mod variables;
 mod workspace;
 
 use std::path::PathBuf;
@@ -90,6 +89,7 @@ fn main() -> ExitCode {
                 commands::import::run(&directory, arguments, &variable_arguments, style)
             }
             Command::Graph => commands::inspect::graph(&directory, style),
+            Command::Fmt(arguments) => commands::fmt::run(&directory, arguments),
         }
     })();
     match result {

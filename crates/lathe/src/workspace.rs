@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::variables::VariableArgument;
 use lathe_config::diagnostic::Diagnostics;
 use lathe_config::model::Module;
 use lathe_config::source::Sources;
 use lathe_config::value::Value;
+use lathe_config::variables::VariableArgument;
 
 /// The error of a command whose problems were already printed; the binary exits with 1.
 #[derive(Debug)]
@@ -69,8 +69,10 @@ pub fn variables(
     let environment: BTreeMap<String, String> = std::env::vars()
         .filter(|(name, _)| name.starts_with("TF_VAR_"))
         .collect();
-    crate::variables::resolve_variables(module, arguments, &environment).map_err(|diagnostics| {
-        print_diagnostics(&diagnostics, &module.sources, style);
-        Reported.into()
-    })
+    lathe_config::variables::resolve_variables(module, arguments, &environment).map_err(
+        |diagnostics| {
+            print_diagnostics(&diagnostics, &module.sources, style);
+            Reported.into()
+        },
+    )
 }

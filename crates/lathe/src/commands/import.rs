@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::variables::VariableArgument;
+use lathe_config::variables::VariableArgument;
 use lathe_core::state::{InstanceAddress, InstanceState, State};
 
 use crate::cli::ImportArgs;

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use crate::variables::VariableArgument;
 use anyhow::Context;
+use lathe_config::variables::VariableArgument;
 use lathe_core::engine::{Engine, Known};
 use lathe_core::lock::StateLock;
 use lathe_core::plan::{Plan, PlanMode};
