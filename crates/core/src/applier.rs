@@ -442,6 +442,10 @@ impl Engine<'_> {
             address: address.clone(),
         };
         let result = provider.apply_resource(&request, &progress);
+        let has_provisioners = resource
+            .provisioners
+            .iter()
+            .any(|provisioner| provisioner.when == ProvisionerWhen::Create);
         let value = {
             let mut guard = shared
                 .lock()
@@ -450,6 +454,11 @@ impl Engine<'_> {
                 Ok(value) => {
                     let mut instance = new_instance(address, &value, change.dependencies.clone());
                     instance.create_before_destroy = change.create_before_destroy;
+                    // Tainted until its provisioners finish: a crash in between replaces it
+                    // on the next apply, so the provisioners always run to the end once.
+                    if creating && has_provisioners {
+                        instance.status = Some(STATUS_TAINTED.to_string());
+                    }
                     guard.state.set_instance(address, &provider_name, instance);
                     guard
                         .known
@@ -497,6 +506,16 @@ impl Engine<'_> {
             drop(guard);
             observer.finished(address, operation, Err(message.clone()), started.elapsed());
             return Err(message);
+        }
+        if creating && has_provisioners {
+            let mut guard = shared
+                .lock()
+                .map_err(|_| "internal lock poisoned".to_string())?;
+            if let Some(mut instance) = guard.state.instance(address).cloned() {
+                instance.status = None;
+                guard.state.set_instance(address, &provider_name, instance);
+                self.save(&mut guard, directory);
+            }
         }
         let id = value
             .as_object()
