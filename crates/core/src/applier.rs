@@ -201,6 +201,10 @@ impl Engine<'_> {
                 known.expansions.insert(resource.address(), expansion);
             }
         }
+        // Data sources no longer in the configuration have nothing to read: forget them.
+        state.resources.retain(|resource| {
+            resource.mode != "data" || self.module.resource(&resource.address()).is_some()
+        });
         for (address, key, value) in &plan.data_reads {
             let provider = self.provider_state_name(key);
             state.set_instance(address, &provider, new_instance(address, value, Vec::new()));
@@ -419,6 +423,9 @@ impl Engine<'_> {
             let mut guard = shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
+            if change.action == Action::Replace && change.create_before_destroy {
+                guard.state.depose(address);
+            }
             let mut pending = new_instance(address, &planned.planned, change.dependencies.clone());
             pending.status = Some(STATUS_PENDING.to_string());
             pending.create_before_destroy = change.create_before_destroy;
@@ -573,7 +580,23 @@ impl Engine<'_> {
                 // With create_before_destroy the address already holds the new object.
                 let replaced_first =
                     change.action == Action::Replace && change.create_before_destroy;
-                if !replaced_first {
+                if let Some(deposed) = &change.deposed {
+                    guard.state.remove_deposed(address, deposed);
+                } else if replaced_first {
+                    let prior = change.prior.as_ref().map(known_json);
+                    let deposed: Vec<String> = guard
+                        .state
+                        .deposed_instances()
+                        .into_iter()
+                        .filter(|(found, _, instance)| {
+                            found == address && Some(&instance.attributes) == prior.as_ref()
+                        })
+                        .filter_map(|(_, _, instance)| instance.deposed.clone())
+                        .collect();
+                    for key in deposed {
+                        guard.state.remove_deposed(address, &key);
+                    }
+                } else {
                     guard.state.remove_instance(address);
                     if let Some(instances) = guard.known.instances.get_mut(&address.resource) {
                         instances.remove(&address.key);
@@ -673,6 +696,7 @@ fn new_instance(
         dependencies,
         status: None,
         create_before_destroy: false,
+        deposed: None,
     }
 }
 

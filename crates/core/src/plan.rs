@@ -67,6 +67,8 @@ pub struct ResourceChange {
     /// `count.index` or `each.key`/`each.value` of this instance.
     pub count_index: Option<i64>,
     pub each: Option<(Value, Value)>,
+    /// The deposed key when this destroys an object set aside by create_before_destroy.
+    pub deposed: Option<String>,
 }
 
 /// An object whose attributes changed outside lathe, found by refresh.

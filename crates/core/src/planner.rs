@@ -470,6 +470,7 @@ impl Engine<'_> {
                         dependencies: dependencies.clone(),
                         count_index,
                         each,
+                        deposed: None,
                     });
                 }
                 continue;
@@ -575,11 +576,16 @@ impl Engine<'_> {
                 dependencies: dependencies.clone(),
                 count_index,
                 each,
+                deposed: None,
             });
         }
         // Instances whose key is no longer produced by count/for_each.
         if let Some(resource_state) = state.resource(&address) {
-            for instance in &resource_state.instances {
+            for instance in resource_state
+                .instances
+                .iter()
+                .filter(|instance| instance.deposed.is_none())
+            {
                 if kept_keys.contains(&instance.index_key) || resource.mode == ResourceMode::Data {
                     continue;
                 }
@@ -602,6 +608,22 @@ impl Engine<'_> {
 
     /// Deletes for resources no longer in the configuration, or every resource when destroying.
     fn plan_deletions(&self, state: &State, destroying: bool, changes: &mut Vec<ResourceChange>) {
+        for (address, resource_state, instance) in state.deposed_instances() {
+            let key = self
+                .module
+                .resource(&address.resource)
+                .map(provider_key)
+                .unwrap_or_else(|| {
+                    crate::provider::provider_for_type(&resource_state.type_name).to_string()
+                });
+            changes.push(deletion(
+                address,
+                &resource_state.type_name,
+                &key,
+                instance,
+                "is a deposed object left by an interrupted create_before_destroy replacement",
+            ));
+        }
         for resource_state in &state.resources {
             if resource_state.mode == "data" {
                 continue;
@@ -614,7 +636,11 @@ impl Engine<'_> {
             let key = configured.map(provider_key).unwrap_or_else(|| {
                 crate::provider::provider_for_type(&resource_state.type_name).to_string()
             });
-            for instance in &resource_state.instances {
+            for instance in resource_state
+                .instances
+                .iter()
+                .filter(|instance| instance.deposed.is_none())
+            {
                 let reason = if destroying {
                     "will be destroyed"
                 } else {
@@ -687,5 +713,6 @@ fn deletion(
             _ => None,
         },
         each: None,
+        deposed: instance.deposed.clone(),
     }
 }

@@ -55,8 +55,15 @@ fn symbol(action: Action, create_before_destroy: bool) -> &'static str {
     }
 }
 
+fn headline_address(change: &ResourceChange) -> String {
+    match &change.deposed {
+        Some(key) => format!("{} (deposed object {key})", change.address),
+        None => change.address.to_string(),
+    }
+}
+
 fn headline(change: &ResourceChange) -> String {
-    let address = &change.address;
+    let address = headline_address(change);
     match (change.action, &change.action_reason) {
         (Action::Create, _) => format!("{address} will be created"),
         (Action::Update, _) => format!("{address} will be updated in-place"),
@@ -144,7 +151,11 @@ fn render_change(change: &ResourceChange, output: &mut String) {
         && let Some(reason) = &change.action_reason
         && reason != "will be destroyed"
     {
-        let _ = writeln!(output, "  # (because {} {reason})", change.address);
+        let _ = writeln!(
+            output,
+            "  # (because {} {reason})",
+            headline_address(change)
+        );
     }
     for reason in &change.reasons {
         let _ = writeln!(output, "  #   reason: {reason}");

@@ -120,6 +120,10 @@ pub struct InstanceState {
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub create_before_destroy: bool,
+    /// Set on an object replaced under `create_before_destroy` whose successor exists and
+    /// which still awaits its destroy; a crash in between leaves it here for the next apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
 }
 
 pub const STATUS_PENDING: &str = "pending";
@@ -213,11 +217,58 @@ impl State {
         self.resource(&address.resource)?
             .instances
             .iter()
-            .find(|instance| instance.index_key == address.key)
+            .find(|instance| instance.index_key == address.key && instance.deposed.is_none())
     }
 
-    /// Every instance in the state with its address, in state order.
+    /// Every current (not deposed) instance in the state with its address, in state order.
     pub fn instances(&self) -> Vec<(InstanceAddress, &ResourceState, &InstanceState)> {
+        self.all_instances()
+            .into_iter()
+            .filter(|(_, _, instance)| instance.deposed.is_none())
+            .collect()
+    }
+
+    /// Objects set aside by create_before_destroy that still await their destroy.
+    pub fn deposed_instances(&self) -> Vec<(InstanceAddress, &ResourceState, &InstanceState)> {
+        self.all_instances()
+            .into_iter()
+            .filter(|(_, _, instance)| instance.deposed.is_some())
+            .collect()
+    }
+
+    /// Moves the current object at `address` aside as deposed; returns its deposed key.
+    pub fn depose(&mut self, address: &InstanceAddress) -> Option<String> {
+        let resource = self
+            .resources
+            .iter_mut()
+            .find(|resource| resource.address() == address.resource)?;
+        let instance = resource
+            .instances
+            .iter_mut()
+            .find(|instance| instance.index_key == address.key && instance.deposed.is_none())?;
+        let key = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+        instance.deposed = Some(key.clone());
+        Some(key)
+    }
+
+    /// Forgets a deposed object once it is destroyed.
+    pub fn remove_deposed(&mut self, address: &InstanceAddress, deposed: &str) {
+        if let Some(position) = self
+            .resources
+            .iter()
+            .position(|resource| resource.address() == address.resource)
+        {
+            let resource = &mut self.resources[position];
+            resource.instances.retain(|instance| {
+                !(instance.index_key == address.key && instance.deposed.as_deref() == Some(deposed))
+            });
+            if resource.instances.is_empty() {
+                self.resources.remove(position);
+            }
+        }
+    }
+
+    fn all_instances(&self) -> Vec<(InstanceAddress, &ResourceState, &InstanceState)> {
         let mut all = Vec::new();
         for resource in &self.resources {
             for instance in &resource.instances {
@@ -277,7 +328,7 @@ impl State {
         match resource
             .instances
             .iter_mut()
-            .find(|existing| existing.index_key == address.key)
+            .find(|existing| existing.index_key == address.key && existing.deposed.is_none())
         {
             Some(existing) => *existing = instance,
             None => {
@@ -299,7 +350,7 @@ impl State {
         let index = resource
             .instances
             .iter()
-            .position(|instance| instance.index_key == address.key)?;
+            .position(|instance| instance.index_key == address.key && instance.deposed.is_none())?;
         let removed = resource.instances.remove(index);
         if resource.instances.is_empty() {
             self.resources.remove(position);
@@ -415,6 +466,7 @@ mod tests {
                 dependencies: vec![],
                 status: None,
                 create_before_destroy: false,
+                deposed: None,
             },
         );
         state.save(directory.path()).unwrap();

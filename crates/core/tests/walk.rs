@@ -375,3 +375,40 @@ fn removing_a_resource_from_the_configuration_destroys_it() {
     assert_eq!(run.summary.destroyed, 1);
     assert_eq!(cloud.objects.lock().unwrap().len(), 3);
 }
+
+#[test]
+fn an_interrupted_create_before_destroy_leaves_a_deposed_object_that_the_next_apply_destroys() {
+    let config = |name: &str| {
+        format!(
+            "resource \"fake_bucket\" \"b\" {{\n  name = \"{name}\"\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}\n"
+        )
+    };
+    let project = TempProject::new(&[("main.tf", &config("one"))]);
+    let cloud = FakeCloud::new();
+    apply(&project, &cloud);
+    project.write("main.tf", &config("two"));
+    cloud.fail_operation("delete", "fake_bucket.b");
+    let interrupted = apply(&project, &cloud);
+    assert_eq!(interrupted.summary.failures.len(), 1);
+    let saved = State::load(project.path()).unwrap();
+    assert_eq!(saved.deposed_instances().len(), 1);
+    assert_eq!(
+        saved
+            .instance(&InstanceAddress::parse("fake_bucket.b").unwrap())
+            .unwrap()
+            .attributes["name"],
+        "two"
+    );
+    assert_eq!(cloud.objects.lock().unwrap().len(), 2);
+
+    cloud.failing.lock().unwrap().clear();
+    let run = apply(&project, &cloud);
+    let deletes: Vec<&lathe_core::plan::ResourceChange> = run.plan.actionable().collect();
+    assert_eq!(deletes.len(), 1);
+    assert_eq!(deletes[0].action, Action::Delete);
+    assert!(deletes[0].deposed.is_some());
+    let text = lathe_core::render::render_plan(&run.plan);
+    assert!(text.contains("(deposed object"), "{text}");
+    assert!(run.state.deposed_instances().is_empty());
+    assert_eq!(cloud.objects.lock().unwrap().len(), 1);
+}

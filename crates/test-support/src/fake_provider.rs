@@ -54,6 +54,14 @@ impl FakeCloud {
             .insert(address.to_string());
     }
 
+    /// Only `operation` (`create`, `update`, `delete`) on `address` fails.
+    pub fn fail_operation(&self, operation: &str, address: &str) {
+        self.failing
+            .lock()
+            .expect("not poisoned")
+            .insert(format!("{operation} {address}"));
+    }
+
     pub fn set_delay(&self, delay: Duration) {
         *self.delay.lock().expect("not poisoned") = delay;
     }
@@ -220,13 +228,12 @@ impl Provider for FakeProvider {
             ApplyAction::Delete => "delete",
         };
         self.cloud.record(operation, &request.address, || {
-            if self
-                .cloud
-                .failing
-                .lock()
-                .expect("not poisoned")
-                .contains(&request.address)
-            {
+            let fails = {
+                let failing = self.cloud.failing.lock().expect("not poisoned");
+                failing.contains(&request.address)
+                    || failing.contains(&format!("{operation} {}", request.address))
+            };
+            if fails {
                 return Err(ProviderError::new(format!(
                     "injected failure of {operation}"
                 )));

@@ -53,6 +53,7 @@ pub fn run(
             dependencies: Vec::new(),
             status: None,
             create_before_destroy: false,
+            deposed: None,
         },
     );
     state.save(directory)?;

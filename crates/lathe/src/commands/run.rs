@@ -167,7 +167,7 @@ pub fn run(
             0
         });
     }
-    if !plan.has_changes() && mode != PlanMode::RefreshOnly {
+    if !plan.has_changes() {
         print_outputs(&state);
         return Ok(0);
     }
