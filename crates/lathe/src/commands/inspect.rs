@@ -1,0 +1,173 @@
+//! Read-only views: `lathe show`, `lathe output`, `lathe graph`.
+
+use std::path::Path;
+
+use lathe_config::value::Value;
+use lathe_core::engine::Engine;
+use lathe_core::state::State;
+
+use crate::workspace::{Reported, Style, load, print_diagnostics};
+
+pub fn show(
+    directory: &Path,
+    json: bool,
+    plan_file: Option<&Path>,
+    style: Style,
+) -> anyhow::Result<u8> {
+    if let Some(plan_file) = plan_file {
+        // A saved plan is re-planned against the state it was made for, then shown.
+        let arguments = crate::cli::PlanArgs {
+            json,
+            ..default_plan_arguments()
+        };
+        let saved = lathe_core::plan_file::SavedPlan::load(plan_file)?;
+        let module = load(directory, style)?;
+        let mut state = State::load(directory)?;
+        saved.check_state(&state.lineage, state.serial)?;
+        let variables = saved.variables();
+        let engine = crate::commands::run::engine(&module, &state, &variables, style)?;
+        let options = lathe_core::planner::PlanOptions {
+            mode: lathe_core::plan_file::mode_from_name(&saved.mode),
+            refresh: saved.refresh,
+            targets: Vec::new(),
+            replace: Vec::new(),
+        };
+        let drift = if options.refresh {
+            engine.refresh(&mut state).map_err(|diagnostics| {
+                print_diagnostics(&diagnostics, &module.sources, style);
+                Reported
+            })?
+        } else {
+            Vec::new()
+        };
+        let plan = engine
+            .plan(&state, &variables, drift, &options)
+            .map_err(|diagnostics| {
+                print_diagnostics(&diagnostics, &module.sources, style);
+                Reported
+            })?;
+        if arguments.json {
+            println!("{}", lathe_core::json::plan_json(&plan, &state));
+        } else {
+            print!("{}", lathe_core::render::render_plan(&plan));
+        }
+        return Ok(0);
+    }
+    let state = State::load(directory)?;
+    if json {
+        println!("{}", lathe_core::json::state_json(&state));
+        return Ok(0);
+    }
+    if state.is_empty() && state.outputs.is_empty() {
+        println!("The state file is empty. No resources are represented.");
+        return Ok(0);
+    }
+    for (address, resource, instance) in state.instances() {
+        let keyword = if resource.mode == "data" {
+            "data"
+        } else {
+            "resource"
+        };
+        println!("# {address}:");
+        println!(
+            "{keyword} \"{}\" \"{}\" {{",
+            resource.type_name, resource.name
+        );
+        print_attributes(&instance.attributes);
+        println!("}}\n");
+    }
+    crate::commands::run::print_outputs(&state);
+    Ok(0)
+}
+
+pub fn print_attributes(attributes: &serde_json::Value) {
+    if let serde_json::Value::Object(map) = attributes {
+        let width = map.keys().map(String::len).max().unwrap_or(0);
+        for (name, value) in map {
+            if value.is_null() {
+                continue;
+            }
+            println!("    {name:<width$} = {}", Value::from_json(value.clone()));
+        }
+    }
+}
+
+pub fn default_plan_arguments() -> crate::cli::PlanArgs {
+    crate::cli::PlanArgs {
+        variables: Vec::new(),
+        variable_files: Vec::new(),
+        targets: Vec::new(),
+        replace: Vec::new(),
+        refresh_only: false,
+        destroy: false,
+        refresh: true,
+        parallelism: 10,
+        lock: true,
+        lock_timeout: "0s".to_string(),
+        detailed_exitcode: false,
+        auto_approve: false,
+        json: false,
+        out: None,
+        input: false,
+    }
+}
+
+pub fn output(directory: &Path, json: bool, raw: bool, name: Option<&str>) -> anyhow::Result<u8> {
+    let state = State::load(directory)?;
+    if let Some(name) = name {
+        let Some(output) = state.outputs.get(name) else {
+            eprintln!(
+                "Error: Output \"{name}\" not found\n\nThe output variable requested could not be found in the state file. If you recently added this to your configuration, be sure to run `lathe apply`, since the state won't be updated with new output variables until that command is run."
+            );
+            return Ok(1);
+        };
+        if json {
+            println!("{}", output.value);
+        } else if raw {
+            match &output.value {
+                serde_json::Value::String(text) => print!("{text}"),
+                serde_json::Value::Number(number) => print!("{number}"),
+                serde_json::Value::Bool(flag) => print!("{flag}"),
+                serde_json::Value::Null => {}
+                _ => {
+                    eprintln!(
+                        "Error: Unsupported value for raw output\n\nThe -raw option only supports strings, numbers, and boolean values, but output value \"{name}\" is a structured value. Use -json instead."
+                    );
+                    return Ok(1);
+                }
+            }
+        } else {
+            println!("{}", Value::from_json(output.value.clone()));
+        }
+        return Ok(0);
+    }
+    if json {
+        println!("{:#}", lathe_core::json::outputs_json(&state));
+        return Ok(0);
+    }
+    if state.outputs.is_empty() {
+        eprintln!(
+            "Warning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty."
+        );
+        return Ok(0);
+    }
+    for (name, output) in &state.outputs {
+        if output.sensitive {
+            println!("{name} = <sensitive>");
+        } else {
+            println!("{name} = {}", Value::from_json(output.value.clone()));
+        }
+    }
+    Ok(0)
+}
+
+pub fn graph(directory: &Path, style: Style) -> anyhow::Result<u8> {
+    let module = load(directory, style)?;
+    let registry = crate::providers::registry();
+    let engine = Engine::new(&module, &registry).map_err(|diagnostics| {
+        print_diagnostics(&diagnostics, &module.sources, style);
+        Reported
+    })?;
+    print!("{}", engine.graph.to_dot());
+    Ok(0)
+}

@@ -1,0 +1,12 @@
+//! The providers built into this binary; `core` itself knows none.
+
+use lathe_core::provider::ProviderRegistry;
+
+/// Every built-in provider. Other providers (aws, lathe) are registered here as they land.
+pub fn registry() -> ProviderRegistry {
+    let mut registry = ProviderRegistry::new();
+    registry.register(lathe_provider_terraform::info(), || {
+        Box::new(lathe_provider_terraform::TerraformProvider)
+    });
+    registry
+}

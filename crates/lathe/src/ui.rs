@@ -1,0 +1,148 @@
+//! Progress while applying: a spinner per resource on a terminal, plain lines otherwise
+//! ("x: Creating..." / "x: Creation complete after 1s [id=...]").
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use lathe_core::applier::{ApplyObserver, Operation};
+use lathe_core::state::InstanceAddress;
+
+fn verbs(operation: Operation) -> (&'static str, &'static str) {
+    match operation {
+        Operation::Create => ("Creating...", "Creation"),
+        Operation::Update => ("Modifying...", "Modifications"),
+        Operation::Delete => ("Destroying...", "Destruction"),
+        Operation::Read => ("Reading...", "Read"),
+    }
+}
+
+fn seconds(elapsed: Duration) -> String {
+    let total = elapsed.as_secs();
+    if total >= 60 {
+        format!("{}m{}s", total / 60, total % 60)
+    } else {
+        format!("{total}s")
+    }
+}
+
+/// Renders apply progress to the terminal.
+pub struct Progress {
+    spinners: Option<(MultiProgress, Mutex<BTreeMap<String, ProgressBar>>)>,
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Progress")
+            .field("spinners", &self.spinners.is_some())
+            .finish()
+    }
+}
+
+impl Progress {
+    /// Spinners when stdout is a terminal and colors are allowed; plain lines otherwise.
+    pub fn new(plain: bool) -> Progress {
+        let spinners = (!plain && std::io::stdout().is_terminal())
+            .then(|| (MultiProgress::new(), Mutex::new(BTreeMap::new())));
+        Progress { spinners }
+    }
+
+    fn line(&self, text: &str) {
+        match &self.spinners {
+            Some((multi, _)) => {
+                let _ = multi.println(text);
+            }
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                let _ = writeln!(stdout, "{text}");
+                let _ = stdout.flush();
+            }
+        }
+    }
+}
+
+impl ApplyObserver for Progress {
+    fn started(&self, address: &InstanceAddress, operation: Operation) {
+        let (doing, _) = verbs(operation);
+        match &self.spinners {
+            Some((multi, bars)) => {
+                let bar = multi.add(ProgressBar::new_spinner());
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed}]")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                bar.set_prefix(address.to_string());
+                bar.set_message(doing);
+                bar.enable_steady_tick(Duration::from_millis(120));
+                if let Ok(mut bars) = bars.lock() {
+                    bars.insert(address.to_string(), bar);
+                }
+            }
+            None => self.line(&format!("{address}: {doing}")),
+        }
+    }
+
+    fn progress(&self, address: &InstanceAddress, message: &str) {
+        match &self.spinners {
+            Some((_, bars)) => {
+                if let Some(bar) = bars
+                    .lock()
+                    .ok()
+                    .and_then(|bars| bars.get(&address.to_string()).cloned())
+                {
+                    bar.set_message(message.to_string());
+                }
+            }
+            None => self.line(&format!("{address}: {message}")),
+        }
+    }
+
+    fn output(&self, address: &InstanceAddress, line: &str) {
+        self.line(&format!("{address} (local-exec): {line}"));
+    }
+
+    fn finished(
+        &self,
+        address: &InstanceAddress,
+        operation: Operation,
+        result: Result<Option<String>, String>,
+        elapsed: Duration,
+    ) {
+        let (_, done) = verbs(operation);
+        let text = match &result {
+            Ok(Some(id)) => format!(
+                "{address}: {done} complete after {} [id={id}]",
+                seconds(elapsed)
+            ),
+            Ok(None) => format!("{address}: {done} complete after {}", seconds(elapsed)),
+            Err(message) => format!(
+                "{address}: {done} failed after {}: {message}",
+                seconds(elapsed)
+            ),
+        };
+        if let Some((_, bars)) = &self.spinners
+            && let Some(bar) = bars
+                .lock()
+                .ok()
+                .and_then(|mut bars| bars.remove(&address.to_string()))
+        {
+            bar.finish_and_clear();
+        }
+        self.line(&text);
+    }
+}
+
+/// Asks for approval; only "yes" approves.
+pub fn confirm(question: &str, description: &str) -> bool {
+    print!(
+        "\n{question}\n  {description}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    println!();
+    answer.trim() == "yes"
+}

@@ -1,0 +1,230 @@
+//! The built binary end to end: the hello example's journey, saved plans, the state lock,
+//! flag spellings, state commands, JSON formats and exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use lathe_test_support::TempProject;
+
+fn lathe(directory: &Path, arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lathe"))
+        .arg(format!("-chdir={}", directory.display()))
+        .args(arguments)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the lathe binary runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+fn hello() -> TempProject {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello");
+    TempProject::copy_of(&example)
+}
+
+#[test]
+fn hello_example_init_plan_apply_destroy() {
+    let project = hello();
+    let directory = project.path();
+    let init = lathe(directory, &["init"]);
+    assert_eq!(code(&init), 0, "{}", text(&init));
+    assert!(directory.join(".lathe").is_dir());
+
+    let plan = lathe(directory, &["plan", "-detailed-exitcode"]);
+    assert_eq!(code(&plan), 2, "{}", text(&plan));
+    assert!(text(&plan).contains("Plan: 3 to add, 0 to change, 0 to destroy."));
+
+    let apply = lathe(directory, &["apply", "-auto-approve"]);
+    let applied = text(&apply);
+    assert_eq!(code(&apply), 0, "{applied}");
+    assert!(
+        applied.contains("terraform_data.greeting (local-exec): Hello, world!"),
+        "{applied}"
+    );
+    assert!(
+        applied.contains("terraform_data.greeting: Creation complete after"),
+        "{applied}"
+    );
+    assert!(
+        applied.contains("Apply complete! Resources: 3 added, 0 changed, 0 destroyed."),
+        "{applied}"
+    );
+
+    let again = lathe(directory, &["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 0, "{}", text(&again));
+    assert!(text(&again).contains("No changes."));
+
+    let raw = lathe(directory, &["output", "-raw", "greeting"]);
+    assert_eq!(String::from_utf8_lossy(&raw.stdout), "Hello, world!");
+    let json: serde_json::Value =
+        serde_json::from_slice(&lathe(directory, &["output", "-json"]).stdout).unwrap();
+    assert_eq!(json["echoes"]["value"][1], "Hello, world! #2");
+
+    let listed = String::from_utf8_lossy(&lathe(directory, &["state", "list"]).stdout).into_owned();
+    assert_eq!(
+        listed,
+        "terraform_data.echo[0]\nterraform_data.echo[1]\nterraform_data.greeting\n"
+    );
+    let shown: serde_json::Value =
+        serde_json::from_slice(&lathe(directory, &["show", "-json"]).stdout).unwrap();
+    assert_eq!(
+        shown["values"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let state: serde_json::Value = serde_json::from_str(&project.read("lathe.tfstate")).unwrap();
+    assert_eq!(state["version"], 4);
+
+    let destroy = lathe(directory, &["destroy", "-auto-approve"]);
+    let destroyed = text(&destroy);
+    assert_eq!(code(&destroy), 0, "{destroyed}");
+    assert!(
+        destroyed.contains("(local-exec): goodbye from"),
+        "{destroyed}"
+    );
+    assert!(
+        destroyed.contains("Destroy complete! Resources: 3 destroyed."),
+        "{destroyed}"
+    );
+}
+
+#[test]
+fn a_saved_plan_applies_once_and_is_refused_when_state_moved() {
+    let project = hello();
+    let directory = project.path();
+    let plan = lathe(directory, &["plan", "-out=saved.plan"]);
+    assert_eq!(code(&plan), 0, "{}", text(&plan));
+    let apply = lathe(directory, &["apply", "saved.plan"]);
+    assert_eq!(code(&apply), 0, "{}", text(&apply));
+    let stale = lathe(directory, &["apply", "saved.plan"]);
+    assert_eq!(code(&stale), 1);
+    assert!(
+        text(&stale).contains("the saved plan is stale"),
+        "{}",
+        text(&stale)
+    );
+}
+
+#[test]
+fn a_second_apply_is_refused_while_the_state_is_locked() {
+    let project = hello();
+    let _held =
+        lathe_core::lock::StateLock::acquire(project.path(), "apply", std::time::Duration::ZERO)
+            .unwrap();
+    let refused = lathe(
+        project.path(),
+        &["apply", "-auto-approve", "-lock-timeout=300ms"],
+    );
+    let message = text(&refused);
+    assert_eq!(code(&refused), 1, "{message}");
+    assert!(
+        message.contains(&format!("pid {}", std::process::id())),
+        "{message}"
+    );
+    assert!(message.contains("running `apply`"), "{message}");
+}
+
+#[test]
+fn variables_come_from_the_command_line_in_order() {
+    let project = hello();
+    project.write("extra.tfvars", "name = \"file\"\n");
+    let plan = lathe(
+        project.path(),
+        &["plan", "-var-file=extra.tfvars", "-var", "name=flag"],
+    );
+    assert!(text(&plan).contains("\"Hello, flag!\""), "{}", text(&plan));
+    let plan = lathe(
+        project.path(),
+        &["plan", "-var", "name=flag", "--var-file", "extra.tfvars"],
+    );
+    assert!(text(&plan).contains("\"Hello, file!\""), "{}", text(&plan));
+    let undeclared = lathe(project.path(), &["plan", "-var", "nmae=x"]);
+    assert_eq!(code(&undeclared), 1);
+    assert!(text(&undeclared).contains("nmae"), "{}", text(&undeclared));
+}
+
+#[test]
+fn validate_reports_every_error_as_text_and_json() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  inptu = 1\n}\nresource \"terraform_data\" \"b\" {\n  output = 2\n}\n",
+    )]);
+    let plain = lathe(project.path(), &["validate"]);
+    let message = text(&plain);
+    assert_eq!(code(&plain), 1);
+    assert!(message.contains("main.tf:2:3"), "{message}");
+    assert!(message.contains("did you mean `input`?"), "{message}");
+    assert!(
+        message.contains("unconfigurable attribute `output`"),
+        "{message}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&lathe(project.path(), &["validate", "-json"]).stdout).unwrap();
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["error_count"], 2);
+}
+
+#[test]
+fn state_mv_rm_and_import() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = 1\n}\nresource \"terraform_data\" \"b\" {\n  input = 1\n}\n",
+    )]);
+    let directory = project.path();
+    assert_eq!(code(&lathe(directory, &["apply", "-auto-approve"])), 0);
+    let moved = lathe(
+        directory,
+        &["state", "mv", "terraform_data.a", "terraform_data.c"],
+    );
+    assert_eq!(code(&moved), 0, "{}", text(&moved));
+    let removed = lathe(directory, &["state", "rm", "terraform_data.b"]);
+    assert_eq!(code(&removed), 0, "{}", text(&removed));
+    let listed = String::from_utf8_lossy(&lathe(directory, &["state", "list"]).stdout).into_owned();
+    assert_eq!(listed, "terraform_data.c\n");
+    let import = lathe(directory, &["import", "terraform_data.b", "imported-id"]);
+    assert_eq!(code(&import), 0, "{}", text(&import));
+    let shown =
+        String::from_utf8_lossy(&lathe(directory, &["state", "show", "terraform_data.b"]).stdout)
+            .into_owned();
+    assert!(shown.contains("= \"imported-id\""), "{shown}");
+    // c is not in the configuration: the plan destroys it; a is recreated.
+    let plan = text(&lathe(directory, &["plan"]));
+    assert!(
+        plan.contains("# terraform_data.c will be destroyed"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("# terraform_data.a will be created"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn graph_prints_dot_and_fmt_checks_layout() {
+    let project = hello();
+    let graph = String::from_utf8_lossy(&lathe(project.path(), &["graph"]).stdout).into_owned();
+    assert!(graph.starts_with("digraph {"), "{graph}");
+    assert!(
+        graph.contains("\"terraform_data.echo\" -> \"terraform_data.greeting\""),
+        "{graph}"
+    );
+    project.write("extra.tf", "locals {\n    a = 1\n  bb = 2\n}\n");
+    assert_eq!(code(&lathe(project.path(), &["fmt", "-check"])), 3);
+    assert_eq!(code(&lathe(project.path(), &["fmt"])), 0);
+    assert_eq!(
+        project.read("extra.tf"),
+        "locals {\n  a  = 1\n  bb = 2\n}\n"
+    );
+}

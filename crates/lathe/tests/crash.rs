@@ -1,0 +1,115 @@
+//! Crash safety: SIGKILL an apply at many points; the state file always parses, the lock dies
+//! with its holder, and re-running apply converges with nothing duplicated.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use lathe_core::state::State;
+use lathe_test_support::TempProject;
+
+const STEPS: usize = 12;
+
+fn config() -> String {
+    format!(
+        r#"resource "terraform_data" "step" {{
+  count = {STEPS}
+  input = "step-${{count.index}}"
+  provisioner "local-exec" {{
+    command = "sleep 0.05 && echo ${{self.id}} >> created.log"
+  }}
+}}
+
+resource "terraform_data" "after" {{
+  input = length(terraform_data.step)
+}}
+"#
+    )
+}
+
+fn apply(directory: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lathe"));
+    command
+        .arg(format!("-chdir={}", directory.display()))
+        .args([
+            "apply",
+            "-auto-approve",
+            "-parallelism=3",
+            "-lock-timeout=5s",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+fn check_state_parses(directory: &Path) {
+    for file in ["lathe.tfstate", "lathe.tfstate.backup"] {
+        if let Ok(text) = std::fs::read_to_string(directory.join(file)) {
+            State::parse(Path::new(file), &text)
+                .unwrap_or_else(|error| panic!("{file} after a kill: {error}"));
+        }
+    }
+}
+
+#[test]
+fn killed_applies_leave_parseable_state_and_a_rerun_converges() {
+    let project = TempProject::new(&[("main.tf", &config())]);
+    let directory = project.path();
+    let mut kills = 0;
+    for delay_ms in [15, 40, 80, 120, 180, 250, 350, 500] {
+        let mut child = apply(directory).spawn().expect("lathe starts");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        if child.try_wait().expect("status").is_none() {
+            child.kill().expect("SIGKILL is delivered");
+            kills += 1;
+        }
+        let _ = child.wait();
+        check_state_parses(directory);
+    }
+    assert!(
+        kills >= 3,
+        "only {kills} applies were still running when killed"
+    );
+
+    let finished = apply(directory).status().expect("lathe runs");
+    assert!(finished.success());
+    let state = State::load(directory).expect("state parses");
+    let addresses: Vec<String> = state
+        .instances()
+        .iter()
+        .map(|(address, _, _)| address.to_string())
+        .collect();
+    let unique: BTreeSet<&String> = addresses.iter().collect();
+    assert_eq!(addresses.len(), STEPS + 1, "{addresses:?}");
+    assert_eq!(unique.len(), addresses.len(), "{addresses:?}");
+    assert!(
+        state
+            .instances()
+            .iter()
+            .all(|(_, _, instance)| instance.status.is_none())
+    );
+    // Every instance in the state ran its provisioner to the end.
+    let log = std::fs::read_to_string(directory.join("created.log")).unwrap_or_default();
+    for (address, _, instance) in state.instances() {
+        if address.resource == "terraform_data.step" {
+            let id = instance.attributes["id"].as_str().unwrap_or_default();
+            assert!(
+                log.contains(id),
+                "{address} ({id}) has no provisioner record"
+            );
+        }
+    }
+    let plan = Command::new(env!("CARGO_BIN_EXE_lathe"))
+        .arg(format!("-chdir={}", directory.display()))
+        .args(["plan", "-detailed-exitcode"])
+        .output()
+        .expect("plan runs");
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stdout)
+    );
+}
