@@ -1,1 +1,25 @@
 //! IAM policy documents: parsing and evaluation with AWS semantics.
+//!
+//! [`PolicyDocument::parse`] reads a document and rejects what IAM would reject, naming the
+//! element at fault. [`evaluate`] decides a [`Request`] against identity-based policies;
+//! [`may_assume_role`] decides `sts:AssumeRole` against a role's trust policy.
+
+mod condition;
+mod context;
+mod document;
+mod error;
+mod evaluate;
+mod glob;
+mod principal;
+mod suggest;
+mod template;
+mod trust;
+
+pub use condition::{Condition, Operator, OperatorKind, SetQualifier};
+pub use context::Context;
+pub use document::{Effect, PolicyDocument, Scope, Statement, Version};
+pub use error::PolicyError;
+pub use evaluate::{Decision, Evaluation, Request, StatementRef, evaluate, explain};
+pub use principal::{Principal, PrincipalSet, PrincipalType};
+pub use template::Template;
+pub use trust::{ASSUME_ROLE, explain_resource_policy, may_assume_role};

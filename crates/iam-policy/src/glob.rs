@@ -1,0 +1,138 @@
+/// One piece of text to match against: either IAM wildcard syntax (`*`, `?`) or literal
+/// characters (values substituted from policy variables and the `${*}`-style escapes, which
+/// must never act as wildcards).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Segment {
+    Pattern(String),
+    Literal(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    Char(char),
+    AnyOne,
+    AnyMany,
+}
+
+/// A compiled IAM wildcard pattern: `*` matches any run of characters (including none),
+/// `?` exactly one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Glob {
+    tokens: Vec<Token>,
+}
+
+impl Glob {
+    pub(crate) fn pattern(text: &str) -> Self {
+        Self::from_segments(&[Segment::Pattern(text.to_owned())])
+    }
+
+    pub(crate) fn from_segments(segments: &[Segment]) -> Self {
+        let mut tokens = Vec::new();
+        for segment in segments {
+            match segment {
+                Segment::Pattern(text) => tokens.extend(text.chars().map(|c| match c {
+                    '*' => Token::AnyMany,
+                    '?' => Token::AnyOne,
+                    other => Token::Char(other),
+                })),
+                Segment::Literal(text) => tokens.extend(text.chars().map(Token::Char)),
+            }
+        }
+        Glob { tokens }
+    }
+
+    /// Greedy matching with a single backtrack point: linear in practice, never exponential.
+    pub(crate) fn matches(&self, text: &str, ignore_case: bool) -> bool {
+        let text: Vec<char> = text.chars().collect();
+        let same = |expected: char, actual: char| {
+            if ignore_case {
+                expected == actual || expected.to_lowercase().eq(actual.to_lowercase())
+            } else {
+                expected == actual
+            }
+        };
+        let (mut token_index, mut text_index) = (0, 0);
+        let mut backtrack: Option<(usize, usize)> = None;
+        while text_index < text.len() {
+            match self.tokens.get(token_index) {
+                Some(Token::AnyMany) => {
+                    backtrack = Some((token_index, text_index));
+                    token_index += 1;
+                    continue;
+                }
+                Some(Token::AnyOne) => {
+                    token_index += 1;
+                    text_index += 1;
+                    continue;
+                }
+                Some(Token::Char(expected)) if same(*expected, text[text_index]) => {
+                    token_index += 1;
+                    text_index += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            match backtrack {
+                Some((star_token, star_text)) => {
+                    token_index = star_token + 1;
+                    text_index = star_text + 1;
+                    backtrack = Some((star_token, star_text + 1));
+                }
+                None => return false,
+            }
+        }
+        self.tokens[token_index..]
+            .iter()
+            .all(|token| *token == Token::AnyMany)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Glob, Segment};
+
+    #[test]
+    fn wildcards_follow_iam_rules() {
+        let cases = [
+            ("s3:*", "s3:GetObject", false, true),
+            ("s3:Get*", "s3:GetObject", false, true),
+            ("s3:Get*", "s3:PutObject", false, false),
+            ("s3:get*", "s3:GetObject", true, true),
+            ("s3:get*", "s3:GetObject", false, false),
+            ("s3:?etObject", "s3:GetObject", false, true),
+            ("s3:?etObject", "s3:etObject", false, false),
+            ("*", "", false, true),
+            ("", "", false, true),
+            ("", "x", false, false),
+            ("a*b*c", "aXXbYYc", false, true),
+            ("a*b*c", "aXXbYY", false, false),
+            ("*ab", "aaab", false, true),
+            (
+                "arn:aws:s3:::bucket/*",
+                "arn:aws:s3:::bucket/a/b.txt",
+                false,
+                true,
+            ),
+            ("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket", false, false),
+            ("?", "é", false, true),
+        ];
+        for (pattern, text, ignore_case, expected) in cases {
+            assert_eq!(
+                Glob::pattern(pattern).matches(text, ignore_case),
+                expected,
+                "{pattern} vs {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn literal_segments_are_not_wildcards() {
+        let glob = Glob::from_segments(&[
+            Segment::Pattern("home/".into()),
+            Segment::Literal("a*".into()),
+            Segment::Pattern("/*".into()),
+        ]);
+        assert!(glob.matches("home/a*/x", false));
+        assert!(!glob.matches("home/abc/x", false));
+    }
+}
