@@ -1,0 +1,17 @@
+//! `aws_iam_policy_document`: renders the data source's arguments into the same JSON text the
+//! Terraform AWS provider produces (internal/service/iam/policy_model.go and
+//! policy_document_data_source.go), so plans and stored policies match byte for byte.
+
+mod arguments;
+mod checksum;
+mod error;
+mod go_json;
+mod model;
+mod render;
+mod schema_set;
+
+pub use arguments::{
+    ConditionArguments, PolicyDocumentArguments, PrincipalArguments, StatementArguments,
+};
+pub use error::PolicyDocumentError;
+pub use render::{RenderedPolicyDocument, render};
