@@ -16,6 +16,33 @@ pub struct Request {
     pub context: Context,
 }
 
+impl Request {
+    /// An anonymous request with no condition keys; see [`Request::with_principal`] and
+    /// [`Request::with_context`].
+    pub fn new(action: impl Into<String>, resource: impl Into<String>) -> Self {
+        Request {
+            principal: None,
+            action: action.into(),
+            resource: resource.into(),
+            context: Context::new(),
+        }
+    }
+
+    pub fn with_principal(mut self, principal: Principal) -> Self {
+        self.principal = Some(principal);
+        self
+    }
+
+    /// Adds one value of a condition key (call again for a multivalued key).
+    pub fn with_context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.context
+            .entry(key.into())
+            .or_default()
+            .push(value.into());
+        self
+    }
+}
+
 /// The outcome of evaluating a request, in IAM's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Decision {
@@ -35,27 +62,49 @@ pub struct StatementRef {
     pub sid: Option<String>,
 }
 
+/// Which kind of policy was evaluated; AWS names it in AccessDenied messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// Attached to the caller (user or role policies).
+    IdentityBased,
+    /// Attached to the resource (a role's trust policy, a bucket policy).
+    ResourceBased,
+}
+
+impl PolicyKind {
+    fn description(self) -> &'static str {
+        match self {
+            PolicyKind::IdentityBased => "identity-based policy",
+            PolicyKind::ResourceBased => "resource-based policy",
+        }
+    }
+}
+
 /// A decision and the statement behind it (none for an implicit deny).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evaluation {
     pub decision: Decision,
     pub statement: Option<StatementRef>,
+    pub policy_kind: PolicyKind,
 }
 
 impl Evaluation {
     /// The end of AWS's AccessDenied message ("... because no identity-based policy allows
     /// the s3:GetObject action"), or `None` when the request is allowed.
     pub fn denial_reason(&self, request: &Request) -> Option<String> {
+        let kind = self.policy_kind.description();
         match self.decision {
             Decision::Allow => None,
             Decision::ImplicitDeny => Some(format!(
-                "because no policy allows the {} action",
+                "because no {kind} allows the {} action",
                 request.action
             )),
             Decision::ExplicitDeny => Some(
                 match self.statement.as_ref().and_then(|s| s.sid.as_deref()) {
-                    Some(sid) => format!("with an explicit deny in a policy (statement \"{sid}\")"),
-                    None => "with an explicit deny in a policy".to_owned(),
+                    Some(sid) => {
+                        format!("with an explicit deny in an {kind} (statement \"{sid}\")")
+                    }
+                    None => format!("with an explicit deny in an {kind}"),
                 },
             ),
         }
@@ -86,6 +135,10 @@ pub(crate) fn decide(
     request: &Request,
     rule: PrincipalRule,
 ) -> Evaluation {
+    let policy_kind = match rule {
+        PrincipalRule::Optional => PolicyKind::IdentityBased,
+        PrincipalRule::Required => PolicyKind::ResourceBased,
+    };
     let mut allow = None;
     for (policy_index, policy) in policies.iter().enumerate() {
         for (statement_index, statement) in policy.statements.iter().enumerate() {
@@ -102,6 +155,7 @@ pub(crate) fn decide(
                     return Evaluation {
                         decision: Decision::ExplicitDeny,
                         statement: Some(reference),
+                        policy_kind,
                     };
                 }
                 Effect::Allow => {
@@ -114,10 +168,12 @@ pub(crate) fn decide(
         Some(reference) => Evaluation {
             decision: Decision::Allow,
             statement: Some(reference),
+            policy_kind,
         },
         None => Evaluation {
             decision: Decision::ImplicitDeny,
             statement: None,
+            policy_kind,
         },
     }
 }

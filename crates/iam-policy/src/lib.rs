@@ -22,7 +22,7 @@ pub use context::Context;
 pub use document::{Effect, PolicyDocument, Scope, Statement, Version};
 pub use equivalent::equivalent;
 pub use error::PolicyError;
-pub use evaluate::{Decision, Evaluation, Request, StatementRef, evaluate, explain};
+pub use evaluate::{Decision, Evaluation, PolicyKind, Request, StatementRef, evaluate, explain};
 pub use principal::{Principal, PrincipalSet, PrincipalType};
 pub use template::Template;
 pub use trust::{ASSUME_ROLE, explain_resource_policy, may_assume_role};

@@ -36,17 +36,12 @@ type Case<'a> = (
 );
 
 fn request(action: &str, resource: &str, context: &[(&str, &str)]) -> Request {
-    Request {
-        principal: Some(Principal::Aws(
+    context.iter().fold(
+        Request::new(action, resource).with_principal(Principal::Aws(
             "arn:aws:iam::111122223333:user/alice".to_owned(),
         )),
-        action: action.to_owned(),
-        resource: resource.to_owned(),
-        context: context
-            .iter()
-            .map(|(key, value)| ((*key).to_owned(), vec![(*value).to_owned()]))
-            .collect::<Context>(),
-    }
+        |request, (key, value)| request.with_context(*key, *value),
+    )
 }
 
 #[test]
@@ -273,13 +268,13 @@ fn denial_reasons_read_like_aws() {
         explain(&policies, &denied)
             .denial_reason(&denied)
             .as_deref(),
-        Some("because no policy allows the iam:CreateUser action")
+        Some("because no identity-based policy allows the iam:CreateUser action")
     );
     let deleting = request("s3:DeleteObject", "arn:aws:s3:::b/k", &[]);
     assert_eq!(
         explain(&policies, &deleting)
             .denial_reason(&deleting)
             .as_deref(),
-        Some("with an explicit deny in a policy (statement \"NoDeletes\")")
+        Some("with an explicit deny in an identity-based policy (statement \"NoDeletes\")")
     );
 }
