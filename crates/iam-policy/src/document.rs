@@ -58,6 +58,8 @@ pub struct PolicyDocument {
     pub version: Option<Version>,
     pub id: Option<String>,
     pub statements: Vec<Statement>,
+    /// `Statement` was written as one object rather than a list, which error paths reflect.
+    pub(crate) single_statement: bool,
 }
 
 const DOCUMENT_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];
@@ -146,10 +148,13 @@ impl PolicyDocument {
                 ));
             }
         };
+        let single = matches!(document.get("Statement"), Some(Value::Object(_)));
+        reject_duplicate_sids(&statements, single)?;
         Ok(PolicyDocument {
             version,
             id,
             statements,
+            single_statement: single,
         })
     }
 
@@ -157,6 +162,35 @@ impl PolicyDocument {
     pub fn variables_enabled(&self) -> bool {
         self.version == Some(Version::V2012_10_17)
     }
+}
+
+/// Where statement `index` sits, as error messages name it.
+pub(crate) fn statement_path(index: usize, single: bool) -> String {
+    if single {
+        "Statement".to_owned()
+    } else {
+        format!("Statement[{index}]")
+    }
+}
+
+fn reject_duplicate_sids(statements: &[Statement], single: bool) -> Result<(), PolicyError> {
+    for (index, statement) in statements.iter().enumerate() {
+        let Some(sid) = statement.sid.as_deref().filter(|sid| !sid.is_empty()) else {
+            continue;
+        };
+        if let Some(first) = statements[..index]
+            .iter()
+            .position(|earlier| earlier.sid.as_deref() == Some(sid))
+        {
+            return Err(PolicyError::invalid(
+                &format!("{}.Sid", statement_path(index, single)),
+                format!(
+                    "\"{sid}\" is already the Sid of Statement[{first}]; statement ids in one policy must be unique"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_statement(

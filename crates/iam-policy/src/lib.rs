@@ -12,6 +12,7 @@ mod equivalent;
 mod error;
 mod evaluate;
 mod glob;
+mod kind_rules;
 mod principal;
 mod suggest;
 mod template;

@@ -110,13 +110,15 @@ impl PrincipalSet {
 
     /// Whether `principal` (`None` for an anonymous caller) is in the set.
     pub fn contains(&self, principal: Option<&Principal>) -> bool {
-        match self {
-            PrincipalSet::Everyone => true,
-            PrincipalSet::Listed(listed) => principal.is_some_and(|principal| {
-                listed
-                    .iter()
-                    .any(|(kind, identifier)| names(*kind, identifier, principal))
-            }),
+        match (self, principal) {
+            (PrincipalSet::Everyone, _) => true,
+            (PrincipalSet::Listed(listed), Some(principal)) => listed
+                .iter()
+                .any(|(kind, identifier)| names(*kind, identifier, principal)),
+            // IAM documents {"AWS": "*"} as equivalent to "*", anonymous callers included.
+            (PrincipalSet::Listed(listed), None) => listed
+                .iter()
+                .any(|(kind, identifier)| *kind == PrincipalType::Aws && identifier == "*"),
         }
     }
 }

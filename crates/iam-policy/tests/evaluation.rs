@@ -278,3 +278,19 @@ fn denial_reasons_read_like_aws() {
         Some("with an explicit deny in an identity-based policy (statement \"NoDeletes\")")
     );
 }
+
+#[test]
+fn every_aws_principal_includes_anonymous_callers() {
+    let policy = PolicyDocument::parse(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::public/*", "Principal": {"AWS": "*"}}}"#,
+    )
+    .unwrap();
+    let policies = [policy];
+    let anonymous = Request::new("s3:GetObject", "arn:aws:s3:::public/index.html");
+    assert_eq!(evaluate(&policies, &anonymous), Decision::Allow);
+    let service = anonymous
+        .clone()
+        .with_principal(Principal::Service("bedrock.amazonaws.com".to_owned()));
+    assert_eq!(evaluate(&policies, &service), Decision::ImplicitDeny);
+}
