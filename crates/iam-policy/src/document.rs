@@ -1,8 +1,9 @@
 use serde_json::{Map, Value};
 
-use crate::condition::{Condition, describe};
+use crate::condition::Condition;
 use crate::error::PolicyError;
-use crate::principal::{PrincipalSet, strings};
+use crate::json::{describe, strings};
+use crate::principal::PrincipalSet;
 use crate::suggest::did_you_mean;
 use crate::template::Template;
 

@@ -12,6 +12,7 @@ mod equivalent;
 mod error;
 mod evaluate;
 mod glob;
+mod json;
 mod kind_rules;
 mod principal;
 mod suggest;

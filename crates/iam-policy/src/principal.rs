@@ -1,7 +1,7 @@
 use serde_json::Value;
 
-use crate::condition::describe;
 use crate::error::PolicyError;
+use crate::json::{describe, strings};
 use crate::suggest::did_you_mean;
 
 /// Who makes a request.
@@ -199,39 +199,6 @@ impl<'a> ArnParts<'a> {
             account,
             resource,
         })
-    }
-}
-
-/// A string or a list of strings, as `Action`, `Resource` and principal entries allow.
-pub(crate) fn strings(value: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
-    match value {
-        Value::String(text) => Ok(vec![text.clone()]),
-        Value::Array(items) => {
-            if items.is_empty() {
-                return Err(PolicyError::invalid(
-                    path,
-                    "the list is empty; give at least one value",
-                ));
-            }
-            items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| match item {
-                    Value::String(text) => Ok(text.clone()),
-                    other => Err(PolicyError::invalid(
-                        &format!("{path}[{index}]"),
-                        format!("expected a string, found {}", describe(other)),
-                    )),
-                })
-                .collect()
-        }
-        other => Err(PolicyError::invalid(
-            path,
-            format!(
-                "expected a string or a list of strings, found {}",
-                describe(other)
-            ),
-        )),
     }
 }
 
