@@ -50,6 +50,13 @@ fn arguments_render_with_set_semantics_and_go_escaping() {
             json!({"source_policy_documents": [r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"*","Condition":{"NumericLessThan":{"s3:max-keys":10},"Bool":{"aws:SecureTransport":true}}}]}"#]}),
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
         ),
+        (
+            "numbers and booleans convert to strings, as Terraform converts them for the schema",
+            json!({"statement": [{"actions": ["s3:ListBucket"], "condition": [
+                {"test": "NumericLessThanEquals", "variable": "s3:max-keys", "values": [10]},
+                {"test": "Bool", "variable": "aws:SecureTransport", "values": [true]}]}]}),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Condition":{"Bool":{"aws:SecureTransport":"true"},"NumericLessThanEquals":{"s3:max-keys":"10"}}}]}"#,
+        ),
     ];
     for (name, arguments, expected) in cases {
         assert_eq!(render_value(arguments).as_deref(), Ok(expected), "{name}");
@@ -80,8 +87,12 @@ fn arguments_terraform_rejects_are_errors_naming_the_argument() {
             "statement[0].principals[0]: the argument \"type\" is required",
         ),
         (
-            json!({"statement": [{"actions": ["s3:*", 3]}]}),
-            "statement[0].actions[1]: expected a string, found a number",
+            json!({"statement": [{"actions": ["s3:*", null]}]}),
+            "statement[0].actions[1]: expected a string, found null",
+        ),
+        (
+            json!({"statement": [{"actions": ["s3:*"], "resources": [["nested"]]}]}),
+            "statement[0].resources[0]: expected a string, found a list",
         ),
         (
             json!({"source_policy_documents": ["{\"Statement\": {\"Effect\": \"Allow\"}}"]}),

@@ -164,6 +164,20 @@ fn object<'a>(
     Ok(object)
 }
 
+/// A string argument's value, with Terraform's conversions: a number or a boolean given
+/// where the schema wants a string becomes its text (`10` -> "10", `true` -> "true").
+fn as_string(value: &Value, path: &str) -> Result<String, PolicyDocumentError> {
+    match value {
+        Value::String(text) => Ok(text.clone()),
+        Value::Number(number) => Ok(number.to_string()),
+        Value::Bool(flag) => Ok(flag.to_string()),
+        other => Err(PolicyDocumentError::argument(
+            path,
+            format!("expected a string, found {}", kind(other)),
+        )),
+    }
+}
+
 fn optional_string(
     object: &Map<String, Value>,
     name: &str,
@@ -171,11 +185,7 @@ fn optional_string(
 ) -> Result<Option<String>, PolicyDocumentError> {
     match object.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text.clone())),
-        Some(other) => Err(PolicyDocumentError::argument(
-            path,
-            format!("expected a string, found {}", kind(other)),
-        )),
+        Some(value) => as_string(value, path).map(Some),
     }
 }
 
@@ -213,13 +223,7 @@ fn string_list(
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
-            .map(|(index, item)| match item {
-                Value::String(text) => Ok(text.clone()),
-                other => Err(PolicyDocumentError::argument(
-                    format!("{path}[{index}]"),
-                    format!("expected a string, found {}", kind(other)),
-                )),
-            })
+            .map(|(index, item)| as_string(item, &format!("{path}[{index}]")))
             .collect(),
         Some(other) => Err(PolicyDocumentError::argument(
             path,
