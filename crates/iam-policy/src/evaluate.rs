@@ -193,7 +193,7 @@ fn principal_matches(statement: &Statement, request: &Request, rule: PrincipalRu
     match &statement.principals {
         None => rule == PrincipalRule::Optional,
         Some(Scope::Listed(set)) => set.contains(principal),
-        Some(Scope::AllExcept(set)) => !set.contains(principal),
+        Some(Scope::AllExcept(set)) => !set.exempts(principal),
     }
 }
 

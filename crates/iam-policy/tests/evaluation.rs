@@ -228,7 +228,7 @@ fn principal_elements_restrict_statements() {
         r#"{"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Principal": "*"},
             {"Sid": "OnlyAlicePuts", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "*",
-             "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/alice"}},
+             "NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:user/alice", "111122223333"]}},
             {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*",
              "Principal": {"AWS": "111122223333"}}
         ]}"#,
@@ -293,4 +293,53 @@ fn every_aws_principal_includes_anonymous_callers() {
         .clone()
         .with_principal(Principal::Service("bedrock.amazonaws.com".to_owned()));
     assert_eq!(evaluate(&policies, &service), Decision::ImplicitDeny);
+}
+
+/// IAM user guide, "NotPrincipal with Deny": every identity of the caller must be named, or
+/// the deny still reaches it through its account.
+#[test]
+fn not_principal_exempts_only_fully_named_callers() {
+    let deny_all_but = |named: &str| {
+        PolicyDocument::parse(&format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+                {{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Principal": "*"}},
+                {{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "NotPrincipal": {{"AWS": {named}}}}}]}}"#
+        ))
+        .unwrap()
+    };
+    let session = "arn:aws:sts::444455556666:assumed-role/role-name/session-name";
+    let complete = r#"["arn:aws:sts::444455556666:assumed-role/role-name/session-name",
+        "arn:aws:iam::444455556666:role/role-name", "arn:aws:iam::444455556666:root"]"#;
+    let cases = [
+        (complete, session, Decision::Allow),
+        (
+            r#""arn:aws:sts::444455556666:assumed-role/role-name/session-name""#,
+            session,
+            Decision::ExplicitDeny,
+        ),
+        (
+            complete,
+            "arn:aws:sts::444455556666:assumed-role/role-name/other",
+            Decision::ExplicitDeny,
+        ),
+        (
+            complete,
+            "arn:aws:iam::444455556666:user/bob",
+            Decision::ExplicitDeny,
+        ),
+        (
+            r#""*""#,
+            "arn:aws:iam::444455556666:user/bob",
+            Decision::Allow,
+        ),
+    ];
+    for (named, caller, expected) in cases {
+        let request = Request::new("s3:GetObject", "arn:aws:s3:::b/k")
+            .with_principal(Principal::Aws(caller.to_owned()));
+        assert_eq!(
+            evaluate(&[deny_all_but(named)], &request),
+            expected,
+            "NotPrincipal {named} for {caller}"
+        );
+    }
 }
