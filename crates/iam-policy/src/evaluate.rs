@@ -56,7 +56,7 @@ pub enum Decision {
 /// Which statement decided: the index of the policy in the list evaluated, the index of the
 /// statement in that policy, and the statement's `Sid`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatementRef {
+pub struct StatementLocation {
     pub policy: usize,
     pub statement: usize,
     pub sid: Option<String>,
@@ -84,7 +84,7 @@ impl PolicyKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evaluation {
     pub decision: Decision,
-    pub statement: Option<StatementRef>,
+    pub statement: Option<StatementLocation>,
     pub policy_kind: PolicyKind,
 }
 
@@ -145,7 +145,7 @@ pub(crate) fn decide(
             if !applies(statement, request, rule) {
                 continue;
             }
-            let reference = StatementRef {
+            let reference = StatementLocation {
                 policy: policy_index,
                 statement: statement_index,
                 sid: statement.sid.clone(),

@@ -40,7 +40,9 @@ pub use context::Context;
 pub use document::{Effect, PolicyDocument, Scope, Statement, Version};
 pub use equivalent::equivalent;
 pub use error::PolicyError;
-pub use evaluate::{Decision, Evaluation, PolicyKind, Request, StatementRef, evaluate, explain};
+pub use evaluate::{
+    Decision, Evaluation, PolicyKind, Request, StatementLocation, evaluate, explain,
+};
 pub use principal::{Principal, PrincipalSet, PrincipalType};
 pub use size::{
     MANAGED_POLICY_SIZE_LIMIT, ROLE_INLINE_POLICIES_SIZE_LIMIT, TRUST_POLICY_SIZE_LIMIT,
