@@ -29,6 +29,7 @@ mod evaluate;
 mod glob;
 mod json;
 mod kind_rules;
+mod locate;
 mod principal;
 mod size;
 mod suggest;

@@ -123,3 +123,46 @@ fn json_syntax_errors_carry_line_and_column() {
         other => panic!("expected a syntax error, got {other}"),
     }
 }
+
+#[test]
+fn errors_locate_their_element_in_the_text() {
+    let text = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    {
+      "Effect": "Allow",
+      "Action": ["s3:GetObject", "GetObject"],
+      "Resource": "*"
+    }
+  ]
+}"#;
+    let cases = [
+        (text.to_owned(), (7, 34)),
+        (
+            text.replace(
+                r#""GetObject"]"#,
+                r#""s3:GetObject"], "Condition": {"NumericLessThan": {"a.b": "x"}}"#,
+            ),
+            (7, 85),
+        ),
+        (
+            text.replace(
+                r#""Effect": "Allow",
+      "Action": ["#,
+                r#""Effect": "Permit",
+      "Action": ["#,
+            ),
+            (6, 7),
+        ),
+        (text.replace("\"Version\"", "\"Versio\""), (1, 1)),
+        (
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n}".to_owned(),
+            (4, 1),
+        ),
+    ];
+    for (document, expected) in cases {
+        let error = PolicyDocument::parse(&document).unwrap_err();
+        assert_eq!(error.line_column(&document), Some(expected), "{error}");
+    }
+}

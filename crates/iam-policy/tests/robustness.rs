@@ -46,6 +46,9 @@ fn mutated_documents_never_panic() {
                 Err(error) => {
                     rejected += 1;
                     assert!(!error.to_string().is_empty());
+                    if let Some((line, column)) = error.line_column(&text) {
+                        assert!(line >= 1 && column >= 1, "{error}");
+                    }
                 }
             }
         }
