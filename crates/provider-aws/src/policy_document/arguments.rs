@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value};
 
+use super::decode::kind;
 use super::error::PolicyDocumentError;
-use super::model::kind;
 
 /// The arguments of one `aws_iam_policy_document` data source. Absent and `null` arguments
 /// are the same, as in Terraform.

@@ -17,6 +17,8 @@
 
 mod arguments;
 mod checksum;
+mod decode;
+mod encode;
 mod error;
 mod go_json;
 mod model;
