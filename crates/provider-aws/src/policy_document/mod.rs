@@ -17,6 +17,7 @@
 
 mod arguments;
 mod checksum;
+mod configured;
 mod decode;
 mod encode;
 mod error;
