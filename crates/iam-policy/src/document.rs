@@ -2,7 +2,7 @@ use serde_json::{Map, Value};
 
 use crate::condition::Condition;
 use crate::error::PolicyError;
-use crate::json::{describe, strings};
+use crate::json::{describe, list_item_path, strings};
 use crate::principal::PrincipalSet;
 use crate::suggest::did_you_mean;
 use crate::template::Template;
@@ -238,7 +238,12 @@ fn parse_statement(
     };
     let resources = exclusive_pair(statement, "Resource", "NotResource", path)?
         .map(|(negated, value, element)| {
-            let patterns = strings(value, &format!("{path}.{element}"))?
+            let element_path = format!("{path}.{element}");
+            let texts = strings(value, &element_path)?;
+            for (index, text) in texts.iter().enumerate() {
+                validate_resource(text, &element_path, index, texts.len())?;
+            }
+            let patterns = texts
                 .iter()
                 .map(|text| Template::parse(text, variables_enabled))
                 .collect();
@@ -312,16 +317,33 @@ fn validate_action(
     if valid {
         return Ok(());
     }
-    let location = if count > 1 {
-        format!("{path}[{index}]")
-    } else {
-        path.to_owned()
-    };
     Err(PolicyError::invalid(
-        &location,
+        &list_item_path(path, index, count),
         format!(
             "\"{action}\" is not an action; actions are \"*\" or prefixed by a service, as in \"s3:GetObject\" or \"bedrock:*\""
         ),
+    ))
+}
+
+/// IAM accepts `*` or an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, any part
+/// possibly a wildcard) and rejects, for example, a bare bucket name.
+fn validate_resource(
+    resource: &str,
+    path: &str,
+    index: usize,
+    count: usize,
+) -> Result<(), PolicyError> {
+    if resource == "*" || (resource.starts_with("arn:") && resource.splitn(6, ':').count() == 6) {
+        return Ok(());
+    }
+    let advice = if resource.starts_with("arn:") {
+        "an ARN has six parts: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, some possibly empty, as in \"arn:aws:s3:::bucket/*\"".to_owned()
+    } else {
+        format!("write resources as ARNs, such as \"arn:aws:s3:::{resource}\" for a bucket")
+    };
+    Err(PolicyError::invalid(
+        &list_item_path(path, index, count),
+        format!("\"{resource}\" is neither an ARN nor \"*\"; {advice}"),
     ))
 }
 

@@ -48,3 +48,12 @@ pub(crate) fn strings(value: &Value, path: &str) -> Result<Vec<String>, PolicyEr
         )),
     }
 }
+
+/// `Action[1]` when the element is a list, `Action` when it is a single value.
+pub(crate) fn list_item_path(path: &str, index: usize, count: usize) -> String {
+    if count > 1 {
+        format!("{path}[{index}]")
+    } else {
+        path.to_owned()
+    }
+}

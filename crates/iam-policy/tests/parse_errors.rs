@@ -68,6 +68,14 @@ fn invalid_documents_are_named_precisely() {
             r#"Statement[2].Action[1]: "GetObject" is not an action; actions are "*" or prefixed by a service, as in "s3:GetObject" or "bedrock:*""#,
         ),
         (
+            statement(r#"{"Effect": "Allow", "Action": "s3:*", "Resource": ["*", "model-training"]}"#),
+            r#"Statement[2].Resource[1]: "model-training" is neither an ARN nor "*"; write resources as ARNs, such as "arn:aws:s3:::model-training" for a bucket"#,
+        ),
+        (
+            statement(r#"{"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3"}"#),
+            r#"Statement[2].NotResource: "arn:aws:s3" is neither an ARN nor "*"; an ARN has six parts: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, some possibly empty, as in "arn:aws:s3:::bucket/*""#,
+        ),
+        (
             statement(r#"{"Effect": "Allow", "Action": [], "Resource": "*"}"#),
             r#"Statement[2].Action: the list is empty; give at least one value"#,
         ),
