@@ -15,6 +15,11 @@ fn render_value(arguments: Value) -> Result<String, String> {
 fn arguments_render_with_set_semantics_and_go_escaping() {
     let cases = [
         (
+            "the retired source_json and override_json may stay, empty",
+            json!({"source_json": "", "override_json": null, "statement": [{"actions": ["s3:GetObject"]}]}),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}"#,
+        ),
+        (
             "repeated actions collapse, as in a Terraform set",
             json!({"statement": [{"actions": ["s3:GetObject", "s3:GetObject"], "resources": ["*"]}]}),
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
@@ -101,6 +106,10 @@ fn arguments_terraform_rejects_are_errors_naming_the_argument() {
         (
             json!({"override_policy_documents": ["{\"Statement\": [{\"Sid\": 1}]}"]}),
             "override_policy_documents[0] is not a policy document: Statement[0]: Sid: expected a string, found a number",
+        ),
+        (
+            json!({"source_json": "{\"Version\": \"2012-10-17\"}"}),
+            "source_json: is no longer used by the AWS provider and must be empty; put the document in source_policy_documents = [...] instead",
         ),
         (
             json!({"source_policy_documents": [7]}),

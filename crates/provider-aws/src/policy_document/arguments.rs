@@ -48,12 +48,20 @@ pub struct ConditionArguments {
     pub values: Vec<String>,
 }
 
-const DOCUMENT_ARGUMENTS: [&str; 5] = [
+const DOCUMENT_ARGUMENTS: [&str; 7] = [
     "version",
     "policy_id",
     "source_policy_documents",
     "override_policy_documents",
     "statement",
+    "source_json",
+    "override_json",
+];
+
+/// Arguments the provider still accepts but only empty, with what replaced them.
+const RETIRED_ARGUMENTS: [(&str, &str); 2] = [
+    ("source_json", "source_policy_documents"),
+    ("override_json", "override_policy_documents"),
 ];
 const STATEMENT_ARGUMENTS: [&str; 9] = [
     "sid",
@@ -72,6 +80,18 @@ impl PolicyDocumentArguments {
     /// `{"statement": [{"actions": ["s3:GetObject"], "resources": ["*"]}]}`.
     pub fn from_value(value: &Value) -> Result<Self, PolicyDocumentError> {
         let object = object(value, "aws_iam_policy_document", &DOCUMENT_ARGUMENTS)?;
+        for (retired, replacement) in RETIRED_ARGUMENTS {
+            if let Some(text) = optional_string(object, retired, retired)?
+                && !text.is_empty()
+            {
+                return Err(PolicyDocumentError::argument(
+                    retired,
+                    format!(
+                        "is no longer used by the AWS provider and must be empty; put the document in {replacement} = [...] instead"
+                    ),
+                ));
+            }
+        }
         Ok(PolicyDocumentArguments {
             version: optional_string(object, "version", "version")?,
             policy_id: optional_string(object, "policy_id", "policy_id")?,
