@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use lathe_iam_policy::{PolicyDocument, equivalent};
 use lathe_provider_aws::policy_document::{
     PolicyDocumentArguments, PolicyDocumentError, RenderedPolicyDocument, render,
 };
@@ -83,6 +84,18 @@ fn renders_what_terraform_renders() {
             continue;
         }
         let rendered = outcome.unwrap_or_else(|error| panic!("{case}: {error}"));
+        // A rendered document with statements is a policy IAM (and the local region) accepts,
+        // and its two forms are the same policy. (Without statements Terraform still renders
+        // a document; IAM would refuse it.)
+        if rendered.json.contains("\"Statement\"") {
+            if let Err(error) = PolicyDocument::parse(&rendered.json) {
+                panic!("{case}: the rendered policy does not parse: {error}");
+            }
+            assert!(
+                equivalent(&rendered.json, &rendered.minified_json),
+                "{case}: json and minified_json differ"
+            );
+        }
         let mut checked = false;
         if let Some(expected) = read_optional(&folder.join("expected.json")) {
             assert_eq!(rendered.json, expected, "{case}: json");
