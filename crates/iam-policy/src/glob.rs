@@ -135,4 +135,45 @@ mod tests {
         assert!(glob.matches("home/a*/x", false));
         assert!(!glob.matches("home/abc/x", false));
     }
+
+    /// The obvious recursive definition, exponential but unquestionable.
+    fn reference(pattern: &[char], text: &[char]) -> bool {
+        match pattern.split_first() {
+            None => text.is_empty(),
+            Some(('*', rest)) => (0..=text.len()).any(|skip| reference(rest, &text[skip..])),
+            Some(('?', rest)) => !text.is_empty() && reference(rest, &text[1..]),
+            Some((expected, rest)) => text.first() == Some(expected) && reference(rest, &text[1..]),
+        }
+    }
+
+    fn all_strings(alphabet: &[char], max_length: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..max_length {
+            frontier = frontier
+                .iter()
+                .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
+                .collect();
+            all.extend(frontier.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn agrees_with_the_reference_on_every_small_case() {
+        let patterns = all_strings(&['a', 'b', '*', '?'], 5);
+        let texts = all_strings(&['a', 'b'], 6);
+        for pattern in &patterns {
+            let glob = Glob::pattern(pattern);
+            let pattern_chars: Vec<char> = pattern.chars().collect();
+            for text in &texts {
+                let text_chars: Vec<char> = text.chars().collect();
+                assert_eq!(
+                    glob.matches(text, false),
+                    reference(&pattern_chars, &text_chars),
+                    "{pattern:?} vs {text:?}"
+                );
+            }
+        }
+    }
 }
