@@ -178,10 +178,11 @@ pub(crate) fn decide(
     }
 }
 
+/// The action is checked first: it rules out most statements at the least cost.
 fn applies(statement: &Statement, request: &Request, rule: PrincipalRule) -> bool {
-    principal_matches(statement, request, rule)
-        && action_matches(&statement.actions, &request.action)
+    action_matches(&statement.actions, &request.action)
         && resource_matches(statement, request)
+        && principal_matches(statement, request, rule)
         && statement
             .conditions
             .iter()
