@@ -37,6 +37,8 @@ fn mutated_documents_never_panic() {
             let Ok(text) = String::from_utf8(variant) else {
                 continue;
             };
+            // Comparison reads any JSON, valid policy or not.
+            equivalent(&text, document);
             match PolicyDocument::parse(&text) {
                 Ok(policy) => {
                     parsed += 1;
