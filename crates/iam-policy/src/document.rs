@@ -2,6 +2,7 @@ use serde_json::{Map, Value};
 
 use crate::condition::Condition;
 use crate::error::PolicyError;
+use crate::glob::Glob;
 use crate::json::{describe, list_item_path, strings};
 use crate::principal::PrincipalSet;
 use crate::suggest::did_you_mean;
@@ -50,6 +51,14 @@ pub struct Statement {
     pub resources: Option<Scope<Vec<Template>>>,
     pub principals: Option<Scope<PrincipalSet>>,
     pub conditions: Vec<Condition>,
+    /// `actions` compiled once, in the same order.
+    action_patterns: Vec<Glob>,
+}
+
+impl Statement {
+    pub(crate) fn action_patterns(&self) -> &[Glob] {
+        &self.action_patterns
+    }
 }
 
 /// A parsed IAM policy document.
@@ -262,7 +271,14 @@ fn parse_statement(
         }
         None => Vec::new(),
     };
+    let action_patterns = match &actions {
+        Scope::Listed(patterns) | Scope::AllExcept(patterns) => patterns
+            .iter()
+            .map(|pattern| Glob::pattern(pattern))
+            .collect(),
+    };
     Ok(Statement {
+        action_patterns,
         sid,
         effect,
         actions,

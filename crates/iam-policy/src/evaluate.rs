@@ -1,6 +1,5 @@
 use crate::context::Context;
 use crate::document::{Effect, PolicyDocument, Scope, Statement};
-use crate::glob::Glob;
 use crate::principal::Principal;
 
 /// What is being asked: who does what to which resource, and the request's condition keys.
@@ -180,7 +179,7 @@ pub(crate) fn decide(
 
 /// The action is checked first: it rules out most statements at the least cost.
 fn applies(statement: &Statement, request: &Request, rule: PrincipalRule) -> bool {
-    action_matches(&statement.actions, &request.action)
+    action_matches(statement, &request.action)
         && resource_matches(statement, request)
         && principal_matches(statement, request, rule)
         && statement
@@ -198,25 +197,22 @@ fn principal_matches(statement: &Statement, request: &Request, rule: PrincipalRu
     }
 }
 
-fn action_matches(actions: &Scope<Vec<String>>, action: &str) -> bool {
-    let any = |patterns: &Vec<String>| {
-        patterns
-            .iter()
-            .any(|pattern| Glob::pattern(pattern).matches(action, true))
-    };
-    match actions {
-        Scope::Listed(patterns) => any(patterns),
-        Scope::AllExcept(patterns) => !any(patterns),
+fn action_matches(statement: &Statement, action: &str) -> bool {
+    let any = statement
+        .action_patterns()
+        .iter()
+        .any(|pattern| pattern.matches(action, true));
+    match statement.actions {
+        Scope::Listed(_) => any,
+        Scope::AllExcept(_) => !any,
     }
 }
 
 fn resource_matches(statement: &Statement, request: &Request) -> bool {
     let any = |patterns: &Vec<crate::template::Template>| {
-        patterns.iter().any(|pattern| {
-            pattern.resolve(&request.context).is_some_and(|segments| {
-                Glob::from_segments(&segments).matches(&request.resource, false)
-            })
-        })
+        patterns
+            .iter()
+            .any(|pattern| pattern.matches(&request.resource, &request.context))
     };
     match &statement.resources {
         None => true,

@@ -183,9 +183,7 @@ impl PolicyValues {
                 StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => template
                     .resolve_text(context)
                     .is_some_and(|text| text.to_lowercase() == value.to_lowercase()),
-                StringLike | StringNotLike => template
-                    .resolve(context)
-                    .is_some_and(|segments| Glob::from_segments(&segments).matches(value, false)),
+                StringLike | StringNotLike => template.matches(value, context),
                 // ArnEquals accepts wildcards exactly as ArnLike does.
                 _ => template
                     .resolve(context)
