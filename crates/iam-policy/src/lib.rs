@@ -27,8 +27,10 @@ mod equivalent;
 mod error;
 mod evaluate;
 mod glob;
+mod global_keys;
 mod json;
 mod kind_rules;
+mod lint;
 mod locate;
 mod principal;
 mod size;
@@ -44,6 +46,7 @@ pub use error::PolicyError;
 pub use evaluate::{
     Decision, Evaluation, PolicyKind, Request, StatementLocation, evaluate, explain,
 };
+pub use lint::PolicyWarning;
 pub use principal::{Principal, PrincipalSet, PrincipalType};
 pub use size::{
     MANAGED_POLICY_SIZE_LIMIT, ROLE_INLINE_POLICIES_SIZE_LIMIT, TRUST_POLICY_SIZE_LIMIT,

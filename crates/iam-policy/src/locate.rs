@@ -2,6 +2,7 @@
 //! (file:line:col when the policy came from a file or a heredoc).
 
 use crate::error::PolicyError;
+use crate::lint::PolicyWarning;
 
 /// A JSON value with the byte offset where it starts; only what locating needs.
 enum Node {
@@ -21,18 +22,27 @@ impl PolicyError {
     pub fn line_column(&self, text: &str) -> Option<(usize, usize)> {
         match self {
             PolicyError::Syntax { line, column, .. } => Some((*line, *column)),
-            PolicyError::Invalid { path, .. } => {
-                let mut parser = Parser { text, position: 0 };
-                let root = parser.value()?;
-                let offset = if path == "policy document" {
-                    root.start
-                } else {
-                    find(&root, path)?
-                };
-                Some(line_column_at(text, offset))
-            }
+            PolicyError::Invalid { path, .. } => locate_path(text, path),
         }
     }
+}
+
+impl PolicyWarning {
+    /// The 1-based line and column in `text` (the linted document) of the element at fault.
+    pub fn line_column(&self, text: &str) -> Option<(usize, usize)> {
+        locate_path(text, &self.path)
+    }
+}
+
+fn locate_path(text: &str, path: &str) -> Option<(usize, usize)> {
+    let mut parser = Parser { text, position: 0 };
+    let root = parser.value()?;
+    let offset = if path == "policy document" {
+        root.start
+    } else {
+        find(&root, path)?
+    };
+    Some(line_column_at(text, offset))
 }
 
 /// Follows `Statement[2].Condition.StringEquals.aws:SourceIp`, matching keys against the

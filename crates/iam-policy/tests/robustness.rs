@@ -43,6 +43,9 @@ fn mutated_documents_never_panic() {
                 Ok(policy) => {
                     parsed += 1;
                     evaluate(std::slice::from_ref(&policy), &request);
+                    for warning in policy.lint() {
+                        assert!(warning.line_column(&text).is_some(), "{warning}");
+                    }
                     assert!(equivalent(&text, &text), "{text}");
                 }
                 Err(error) => {

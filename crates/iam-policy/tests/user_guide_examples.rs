@@ -181,5 +181,10 @@ fn user_guide_examples_decide_as_documented() {
             "{action} on {resource} with {context:?}"
         );
         assert_eq!(policies[0].check_identity_policy(), Ok(()));
+        assert_eq!(
+            policies[0].lint(),
+            Vec::new(),
+            "the guide's examples are sound"
+        );
     }
 }

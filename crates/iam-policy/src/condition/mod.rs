@@ -5,6 +5,7 @@ mod values;
 
 use serde_json::Value;
 
+pub(crate) use operator::Family;
 pub use operator::{Operator, OperatorKind, SetQualifier};
 use values::PolicyValues;
 
