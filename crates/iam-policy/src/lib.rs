@@ -4,6 +4,9 @@
 //! element at fault. [`evaluate`] decides a [`Request`] against identity-based policies;
 //! [`may_assume_role`] decides `sts:AssumeRole` against a role's trust policy, and
 //! [`equivalent`] tells whether two policy texts differ only in form.
+//! [`PolicyDocument::check_identity_policy`] and [`PolicyDocument::check_trust_policy`] apply
+//! the rules of where a policy is used; [`PolicyDocument::lint`] finds what IAM accepts but
+//! the author likely did not mean. Errors and warnings can point at their line and column.
 //!
 //! ```
 //! use lathe_iam_policy::{Decision, PolicyDocument, Principal, Request, evaluate};
