@@ -315,49 +315,67 @@ impl<'module> Engine<'module> {
         context
     }
 
+    /// The `provider` block of a provider configuration key (`aws`, `aws.west`), if declared.
+    pub fn provider_block(&self, key: &str) -> Option<&lathe_config::model::ProviderConfig> {
+        let name = key.split('.').next().unwrap_or(key);
+        let alias = key.split_once('.').map(|(_, alias)| alias);
+        self.module
+            .providers
+            .iter()
+            .find(|provider| provider.name == name && provider.alias.as_deref() == alias)
+    }
+
+    /// Evaluates a provider configuration against the provider's schema (an empty object when
+    /// there is no block).
+    pub fn provider_config(
+        &self,
+        key: &str,
+        context: &EvalContext,
+        diagnostics: &mut Diagnostics,
+    ) -> Value {
+        let name = key.split('.').next().unwrap_or(key);
+        let Some(block) = self.provider_block(key) else {
+            return Value::Object(BTreeMap::new());
+        };
+        let mut schema = self
+            .schemas
+            .get(name)
+            .map(|schema| schema.provider.clone())
+            .unwrap_or_default();
+        if schema.attribute("alias").is_none() {
+            schema
+                .attributes
+                .push(crate::schema::AttributeSchema::optional(
+                    "alias",
+                    lathe_config::types::TypeConstraint::String,
+                ));
+        }
+        let what = format!("provider \"{name}\"");
+        evaluate_body(
+            &block.body,
+            &schema,
+            context,
+            &what,
+            &block.span,
+            diagnostics,
+        )
+    }
+
     /// Evaluates and hands each provider its configuration.
     pub fn configure_providers(&mut self, known: &Known) -> Result<(), Diagnostics> {
         let context = self.context(known);
         let mut diagnostics = Diagnostics::default();
         let keys: Vec<String> = self.providers.keys().cloned().collect();
         for key in keys {
-            let name = key.split('.').next().unwrap_or(&key).to_string();
-            let alias = key.split_once('.').map(|(_, alias)| alias.to_string());
-            let block = self
-                .module
-                .providers
-                .iter()
-                .find(|provider| provider.name == name && provider.alias == alias);
-            let config = match block {
-                Some(block) => {
-                    let mut schema = self.schemas[&name].provider.clone();
-                    if schema.attribute("alias").is_none() {
-                        schema
-                            .attributes
-                            .push(crate::schema::AttributeSchema::optional(
-                                "alias",
-                                lathe_config::types::TypeConstraint::String,
-                            ));
-                    }
-                    let what = format!("provider \"{name}\"");
-                    evaluate_body(
-                        &block.body,
-                        &schema,
-                        &context,
-                        &what,
-                        &block.span,
-                        &mut diagnostics,
-                    )
-                }
-                None => Value::Object(BTreeMap::new()),
-            };
+            let config = self.provider_config(&key, &context, &mut diagnostics);
+            let span = self.provider_block(&key).map(|block| block.span.clone());
             if let Some(provider) = self.providers.get_mut(&key)
                 && let Err(error) = provider.configure(&config)
             {
                 let mut diagnostic =
                     Diagnostic::error(format!("Provider `{key}` could not be configured: {error}"));
-                if let Some(block) = block {
-                    diagnostic = diagnostic.with_span(block.span.clone());
+                if let Some(span) = span {
+                    diagnostic = diagnostic.with_span(span);
                 }
                 diagnostics.push(diagnostic);
             }

@@ -451,7 +451,9 @@ impl Engine<'_> {
                         ),
                     }
                 } else {
-                    planned_instances.insert(index_key.clone(), Value::Unknown);
+                    // What the configuration sets is shown; what the read returns is unknown.
+                    let planned = crate::provider::plan_from_schema(&schema, None, &config).planned;
+                    planned_instances.insert(index_key.clone(), planned.clone());
                     changes.push(ResourceChange {
                         address: instance_address,
                         type_name: resource.type_name.clone(),
@@ -459,7 +461,7 @@ impl Engine<'_> {
                         action: Action::Read,
                         create_before_destroy: false,
                         prior: None,
-                        planned: Value::Unknown,
+                        planned,
                         requires_replace: Vec::new(),
                         reasons: upstream_changed
                             .iter()

@@ -193,6 +193,20 @@ fn render_drift(drift: &Drift, output: &mut String) {
         None => {
             let _ = writeln!(output, "  # {} has been deleted", drift.address);
             let _ = writeln!(output, "  - resource \"{type_name}\" \"{name}\" {{");
+            let before = attributes(Some(&drift.before));
+            let width = before
+                .iter()
+                .filter(|(_, value)| !value.is_null())
+                .map(|(name, _)| name.len())
+                .max()
+                .unwrap_or(0);
+            for (name, value) in before.iter().filter(|(_, value)| !value.is_null()) {
+                let _ = writeln!(
+                    output,
+                    "      - {name:<width$} = {} -> null",
+                    render_value(value)
+                );
+            }
             let _ = writeln!(output, "    }}");
         }
         Some(after) => {
