@@ -181,6 +181,25 @@ impl Engine<'_> {
                     }
                 }
             }
+            // What goes away entirely waits until everything that depended on it in state
+            // has moved on (updated, replaced or destroyed).
+            for dependency in &change.prior_dependencies {
+                if let Some(destroy) = destroy {
+                    for &upstream in destroy_nodes.get(dependency).into_iter().flatten() {
+                        edge(&mut graph, destroy, upstream);
+                    }
+                }
+                if let Some(apply) = apply {
+                    for (other_index, other) in plan.changes.iter().enumerate() {
+                        if &other.address.resource == dependency
+                            && other.action == Action::Delete
+                            && let (_, Some(old)) = own[&other_index]
+                        {
+                            edge(&mut graph, apply, old);
+                        }
+                    }
+                }
+            }
         }
         graph
     }
@@ -201,9 +220,11 @@ impl Engine<'_> {
                 known.expansions.insert(resource.address(), expansion);
             }
         }
-        // Data sources no longer in the configuration have nothing to read: forget them.
+        // Data sources no longer in the configuration (or all, when destroying) are forgotten.
         state.resources.retain(|resource| {
-            resource.mode != "data" || self.module.resource(&resource.address()).is_some()
+            resource.mode != "data"
+                || (plan.mode != PlanMode::Destroy
+                    && self.module.resource(&resource.address()).is_some())
         });
         for (address, key, value) in &plan.data_reads {
             let provider = self.provider_state_name(key);

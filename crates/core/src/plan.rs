@@ -64,6 +64,8 @@ pub struct ResourceChange {
     pub sensitive: BTreeSet<String>,
     /// Resource addresses this instance depends on, recorded in state.
     pub dependencies: Vec<String>,
+    /// What the object in state depended on when it was last applied.
+    pub prior_dependencies: Vec<String>,
     /// `count.index` or `each.key`/`each.value` of this instance.
     pub count_index: Option<i64>,
     pub each: Option<(Value, Value)>,

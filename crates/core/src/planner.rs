@@ -470,6 +470,7 @@ impl Engine<'_> {
                         action_reason: Some("depends on values known only after apply".to_string()),
                         sensitive: sensitive.clone(),
                         dependencies: dependencies.clone(),
+                        prior_dependencies: Vec::new(),
                         count_index,
                         each,
                         deposed: None,
@@ -576,6 +577,9 @@ impl Engine<'_> {
                 action_reason,
                 sensitive: sensitive.clone(),
                 dependencies: dependencies.clone(),
+                prior_dependencies: prior_instance
+                    .map(|instance| instance.dependencies.clone())
+                    .unwrap_or_default(),
                 count_index,
                 each,
                 deposed: None,
@@ -710,6 +714,7 @@ fn deletion(
         action_reason: Some(reason.to_string()),
         sensitive: BTreeSet::new(),
         dependencies: instance.dependencies.clone(),
+        prior_dependencies: instance.dependencies.clone(),
         count_index: match &instance.index_key {
             Some(IndexKey::Number(number)) => Some(*number),
             _ => None,

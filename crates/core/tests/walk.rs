@@ -412,3 +412,25 @@ fn an_interrupted_create_before_destroy_leaves_a_deposed_object_that_the_next_ap
     assert!(run.state.deposed_instances().is_empty());
     assert_eq!(cloud.objects.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn a_removed_resource_is_destroyed_only_after_its_former_dependents_moved_on() {
+    let before = "resource \"fake_bucket\" \"a\" {\n  name = \"a\"\n}\nresource \"fake_bucket\" \"b\" {\n  name = \"b\"\n  tags = { upstream = fake_bucket.a.id }\n}\n";
+    let after =
+        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n  tags = { upstream = \"none\" }\n}\n";
+    let project = TempProject::new(&[("main.tf", before)]);
+    let cloud = FakeCloud::new();
+    cloud.set_delay(Duration::from_millis(30));
+    apply(&project, &cloud);
+    project.write("main.tf", after);
+    let run = apply(&project, &cloud);
+    assert_eq!(
+        (run.summary.changed, run.summary.destroyed),
+        (1, 1),
+        "{:?}",
+        run.summary
+    );
+    let update = cloud.call("update", "fake_bucket.b").unwrap();
+    let delete = cloud.call("delete", "fake_bucket.a").unwrap();
+    assert!(update.finished <= delete.started);
+}
