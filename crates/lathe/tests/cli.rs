@@ -228,3 +228,53 @@ fn graph_prints_dot_and_fmt_checks_layout() {
         "locals {\n  a  = 1\n  bb = 2\n}\n"
     );
 }
+
+#[test]
+fn plans_show_in_terraform_json() {
+    let project = hello();
+    let directory = project.path();
+    assert_eq!(code(&lathe(directory, &["plan", "-out=saved.plan"])), 0);
+    let shown = lathe(directory, &["show", "-json", "saved.plan"]);
+    let plan: serde_json::Value = serde_json::from_slice(&shown.stdout)
+        .unwrap_or_else(|error| panic!("{error}: {}", text(&shown)));
+    assert_eq!(plan["format_version"], "1.2");
+    let changes = plan["resource_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 3);
+    let greeting = changes
+        .iter()
+        .find(|change| change["address"] == "terraform_data.greeting")
+        .unwrap();
+    assert_eq!(greeting["change"]["actions"], serde_json::json!(["create"]));
+    assert_eq!(greeting["change"]["after"]["input"], "Hello, world!");
+    assert_eq!(greeting["change"]["after_unknown"]["id"], true);
+    assert_eq!(plan["output_changes"]["tags"]["after"]["project"], "hello");
+    let streamed: serde_json::Value =
+        serde_json::from_slice(&lathe(directory, &["plan", "-json"]).stdout).unwrap();
+    assert_eq!(streamed["resource_changes"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_failing_provisioner_taints_and_the_next_plan_replaces() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "variable \"fail\" {\n  type    = bool\n  default = true\n}\nresource \"terraform_data\" \"x\" {\n  provisioner \"local-exec\" {\n    command = var.fail ? \"exit 7\" : \"true\"\n  }\n}\nresource \"terraform_data\" \"after\" {\n  input = terraform_data.x.id\n}\n",
+    )]);
+    let directory = project.path();
+    let failed = lathe(directory, &["apply", "-auto-approve"]);
+    let message = text(&failed);
+    assert_eq!(code(&failed), 1, "{message}");
+    assert!(message.contains("exit status: 7"), "{message}");
+    assert!(message.contains("terraform_data.after"), "{message}");
+    let plan = text(&lathe(directory, &["plan", "-var", "fail=false"]));
+    assert!(
+        plan.contains("# terraform_data.x is tainted, so must be replaced"),
+        "{plan}"
+    );
+    let fixed = lathe(directory, &["apply", "-auto-approve", "-var", "fail=false"]);
+    assert_eq!(code(&fixed), 0, "{}", text(&fixed));
+    assert!(
+        text(&fixed).contains("Resources: 2 added, 0 changed, 1 destroyed."),
+        "{}",
+        text(&fixed)
+    );
+}
