@@ -27,9 +27,13 @@ fn code(output: &Output) -> i32 {
     output.status.code().unwrap_or(-1)
 }
 
+/// A fresh copy of the hello example's configuration (never its local state).
 fn hello() -> TempProject {
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello");
-    TempProject::copy_of(&example)
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello/main.tf");
+    TempProject::new(&[(
+        "main.tf",
+        &std::fs::read_to_string(example).expect("the example exists"),
+    )])
 }
 
 #[test]
@@ -276,5 +280,102 @@ fn a_failing_provisioner_taints_and_the_next_plan_replaces() {
         text(&fixed).contains("Resources: 2 added, 0 changed, 1 destroyed."),
         "{}",
         text(&fixed)
+    );
+}
+
+fn lathe_with_input(directory: &Path, arguments: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lathe"))
+        .arg(format!("-chdir={}", directory.display()))
+        .args(arguments)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the lathe binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input.as_bytes())
+        .expect("the answer is written");
+    child.wait_with_output().expect("lathe finishes")
+}
+
+#[test]
+fn apply_asks_and_only_yes_approves() {
+    let project = hello();
+    let refused = lathe_with_input(project.path(), &["apply"], "no\n");
+    assert_eq!(code(&refused), 1);
+    assert!(
+        text(&refused).contains("Only 'yes' will be accepted"),
+        "{}",
+        text(&refused)
+    );
+    assert!(
+        text(&refused).contains("Apply cancelled."),
+        "{}",
+        text(&refused)
+    );
+    assert!(!project.file("lathe.tfstate").exists());
+    let approved = lathe_with_input(project.path(), &["apply"], "yes\n");
+    assert_eq!(code(&approved), 0, "{}", text(&approved));
+    assert!(text(&approved).contains("Apply complete!"));
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_configuration_changed() {
+    let project = hello();
+    assert_eq!(
+        code(&lathe(project.path(), &["plan", "-out=saved.plan"])),
+        0
+    );
+    project.write("more.tf", "resource \"terraform_data\" \"more\" {}\n");
+    let refused = lathe(project.path(), &["apply", "saved.plan"]);
+    assert_eq!(code(&refused), 1);
+    assert!(
+        text(&refused).contains("the saved plan no longer matches"),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn local_exec_honours_interpreter_working_dir_environment_and_on_failure() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        r#"resource "terraform_data" "x" {
+  input = "v"
+  provisioner "local-exec" {
+    interpreter = ["/bin/sh", "-c"]
+    working_dir = "sub"
+    command     = "echo \"$WHO in $(basename $PWD)\""
+    environment = {
+      WHO = self.input
+    }
+  }
+  provisioner "local-exec" {
+    command    = "echo failing && exit 4"
+    on_failure = continue
+  }
+}
+"#,
+    )]);
+    std::fs::create_dir(project.file("sub")).unwrap();
+    let applied = lathe(project.path(), &["apply", "-auto-approve"]);
+    let output = text(&applied);
+    assert_eq!(code(&applied), 0, "{output}");
+    assert!(
+        output.contains("terraform_data.x (local-exec): v in sub"),
+        "{output}"
+    );
+    assert!(
+        output.contains("terraform_data.x (local-exec): failing"),
+        "{output}"
+    );
+    assert!(
+        output.contains("continuing (on_failure = continue)"),
+        "{output}"
     );
 }
