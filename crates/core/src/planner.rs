@@ -37,6 +37,10 @@ impl Default for PlanOptions {
     }
 }
 
+/// More instances of one resource than any real configuration needs: a guard against a
+/// mistyped count exhausting memory.
+pub const MAXIMUM_INSTANCES: usize = 100_000;
+
 /// Evaluates `count` / `for_each` of a resource.
 pub fn expand(resource: &ResourceConfig, context: &EvalContext) -> Result<Expansion, Diagnostic> {
     if let Some(count) = &resource.count {
@@ -61,6 +65,11 @@ pub fn expand(resource: &ResourceConfig, context: &EvalContext) -> Result<Expans
         if number < 0.0 || number.fract() != 0.0 {
             return Err(invalid(&format!(
                 "The \"count\" value must be a whole number ≥ 0, not {value}."
+            )));
+        }
+        if number > MAXIMUM_INSTANCES as f64 {
+            return Err(invalid(&format!(
+                "The \"count\" value {value} is more than the {MAXIMUM_INSTANCES} instances lathe manages per resource."
             )));
         }
         return Ok(Expansion::Count(number as i64));

@@ -113,6 +113,10 @@ pub trait Provider: Send + Sync {
     }
 
     /// Plans one instance. The default follows the schema: see [`plan_from_schema`].
+    /// For a create, decide the object's identity here (e.g. the name generated for
+    /// `name_prefix`): the engine records the planned attributes as a pending create before
+    /// calling [`Provider::apply_resource`], and [`Provider::recover_pending`] finds the object
+    /// by them after a crash.
     fn plan_resource(&self, request: &PlanRequest) -> Result<PlannedChange, ProviderError> {
         let schema = self.schema();
         let block = schema.resources.get(&request.type_name).ok_or_else(|| {
