@@ -76,6 +76,30 @@ fn run_case(directory: &Path) -> String {
             ));
         }
         out.push('\n');
+        match lathe_config::dynamic::expand_dynamic_blocks(&resource.body, &context) {
+            Ok(body) => {
+                for block in &body.blocks {
+                    let attributes: Vec<String> = block
+                        .body
+                        .attributes
+                        .iter()
+                        .map(|a| {
+                            format!(
+                                "{} = {}",
+                                a.name,
+                                show(a.expression.evaluate(&context), &mut errors)
+                            )
+                        })
+                        .collect();
+                    out.push_str(&format!(
+                        "  {} {{ {} }}\n",
+                        block.kind,
+                        attributes.join(", ")
+                    ));
+                }
+            }
+            Err(diagnostics) => errors.extend(diagnostics),
+        }
     }
     if !errors.is_empty() {
         out.push('\n');
