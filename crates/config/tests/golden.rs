@@ -252,3 +252,33 @@ fn golden_cases() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn formatting_the_golden_configurations_is_stable_and_keeps_them_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    for case in std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()) {
+        let Ok(text) = std::fs::read_to_string(case.join("main.tf")) else {
+            continue;
+        };
+        let Ok(formatted) = lathe_config::format_source(&text) else {
+            continue;
+        };
+        assert_eq!(
+            lathe_config::format_source(&formatted).as_ref(),
+            Ok(&formatted),
+            "{}: not idempotent",
+            case.display()
+        );
+        let before = lathe_config::parse_module_source(Path::new("main.tf"), &text)
+            .map(|l| l.module.locals.len());
+        let after = lathe_config::parse_module_source(Path::new("main.tf"), &formatted)
+            .map(|l| l.module.locals.len());
+        assert_eq!(
+            before.is_ok(),
+            after.is_ok(),
+            "{}: formatting changed validity",
+            case.display()
+        );
+        assert_eq!(before.ok(), after.ok(), "{}", case.display());
+    }
+}
