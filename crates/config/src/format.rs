@@ -150,9 +150,9 @@ fn scan_lines(text: &str) -> Vec<Line<'_>> {
 
 /// `name = value` where name is an identifier or a quoted key and `=` is not part of `==`.
 fn split_assignment(line: &str) -> Option<(&str, &str)> {
-    let key_end = if line.starts_with('"') {
+    let key_end = if let Some(quoted) = line.strip_prefix('"') {
         let mut escaped = false;
-        let closing = line[1..].char_indices().find(|&(_, c)| {
+        let closing = quoted.char_indices().find(|&(_, c)| {
             let done = c == '"' && !escaped;
             escaped = c == '\\' && !escaped;
             done
