@@ -50,6 +50,13 @@ pub(super) fn check(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
             self_object: false,
         };
         check_references(resource_references(resource), place);
+        check_references(
+            connection_references(&resource.body),
+            Place {
+                self_object: true,
+                ..place
+            },
+        );
         for expression in resource.count.iter().chain(&resource.for_each) {
             check_references(expression.references(), NOWHERE);
         }
@@ -158,15 +165,31 @@ fn resource_target(resource: &ResourceConfig) -> ReferenceTarget {
     }
 }
 
+/// References of a resource outside its `connection` blocks (where `self` is allowed).
 fn resource_references(resource: &ResourceConfig) -> Vec<Reference> {
-    let mut references = body_references(&resource.body);
+    let mut references = without_connections(&resource.body).references();
     references.extend(resource.depends_on.iter().cloned());
     references.extend(resource.lifecycle.replace_triggered_by.iter().cloned());
     references
 }
 
-fn body_references(body: &Body) -> Vec<Reference> {
-    body.references()
+fn without_connections(body: &Body) -> Body {
+    Body {
+        attributes: body.attributes.clone(),
+        blocks: body
+            .blocks
+            .iter()
+            .filter(|b| b.kind != "connection")
+            .cloned()
+            .collect(),
+        span: body.span.clone(),
+    }
+}
+
+fn connection_references(body: &Body) -> Vec<Reference> {
+    body.blocks_of_kind("connection")
+        .flat_map(|block| block.body.references())
+        .collect()
 }
 
 struct Checker<'a> {
