@@ -76,6 +76,30 @@ fn run_case(directory: &Path) -> String {
             ));
         }
         out.push('\n');
+        match lathe_config::dynamic::expand_dynamic_blocks(&resource.body, &context) {
+            Ok(body) => {
+                for block in &body.blocks {
+                    let attributes: Vec<String> = block
+                        .body
+                        .attributes
+                        .iter()
+                        .map(|a| {
+                            format!(
+                                "{} = {}",
+                                a.name,
+                                show(a.expression.evaluate(&context), &mut errors)
+                            )
+                        })
+                        .collect();
+                    out.push_str(&format!(
+                        "  {} {{ {} }}\n",
+                        block.kind,
+                        attributes.join(", ")
+                    ));
+                }
+            }
+            Err(diagnostics) => errors.extend(diagnostics),
+        }
     }
     if !errors.is_empty() {
         out.push('\n');
@@ -227,4 +251,34 @@ fn golden_cases() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn formatting_the_golden_configurations_is_stable_and_keeps_them_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    for case in std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()) {
+        let Ok(text) = std::fs::read_to_string(case.join("main.tf")) else {
+            continue;
+        };
+        let Ok(formatted) = lathe_config::format_source(&text) else {
+            continue;
+        };
+        assert_eq!(
+            lathe_config::format_source(&formatted).as_ref(),
+            Ok(&formatted),
+            "{}: not idempotent",
+            case.display()
+        );
+        let before = lathe_config::parse_module_source(Path::new("main.tf"), &text)
+            .map(|l| l.module.locals.len());
+        let after = lathe_config::parse_module_source(Path::new("main.tf"), &formatted)
+            .map(|l| l.module.locals.len());
+        assert_eq!(
+            before.is_ok(),
+            after.is_ok(),
+            "{}: formatting changed validity",
+            case.display()
+        );
+        assert_eq!(before.ok(), after.ok(), "{}", case.display());
+    }
 }

@@ -285,8 +285,8 @@ fn reverse(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError>
     ))
 }
 
-/// More elements than any plan could use; guards against `range(1e12)` exhausting memory.
-const RANGE_LIMIT: f64 = 1_048_576.0;
+/// Terraform's own limit on `range`, which also keeps `range(1e12)` from exhausting memory.
+const RANGE_LIMIT: f64 = 1024.0;
 
 fn range(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
     let (start, limit) = match arguments.len() {
@@ -306,7 +306,7 @@ fn range(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
     }
     if (limit - start) / step > RANGE_LIMIT {
         return Err(CallError::Failed(format!(
-            "more than {RANGE_LIMIT} elements would be produced"
+            "more than {RANGE_LIMIT} values would be generated; decrease the difference between start and limit, or use a larger step"
         )));
     }
     let mut out = Vec::new();

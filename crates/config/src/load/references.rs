@@ -22,6 +22,7 @@ const NOWHERE: Place = Place {
 
 pub(super) fn check(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
     check_functions(module, diagnostics);
+    check_provider_aliases(module, diagnostics);
     let checker = Checker { module };
     let mut check_references = |references: Vec<Reference>, place: Place| {
         for reference in references {
@@ -49,6 +50,13 @@ pub(super) fn check(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
             self_object: false,
         };
         check_references(resource_references(resource), place);
+        check_references(
+            connection_references(&resource.body),
+            Place {
+                self_object: true,
+                ..place
+            },
+        );
         for expression in resource.count.iter().chain(&resource.for_each) {
             check_references(expression.references(), NOWHERE);
         }
@@ -100,6 +108,37 @@ fn all_expressions(module: &Module) -> Vec<&Expression> {
     expressions
 }
 
+/// `provider = aws.west` needs a `provider "aws"` block with `alias = "west"`.
+fn check_provider_aliases(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
+    for resource in &module.resources {
+        let Some((name, alias)) = resource.provider.as_deref().and_then(|p| p.split_once('.'))
+        else {
+            continue;
+        };
+        let configured =
+            |p: &&crate::model::ProviderConfig| p.name == name && p.alias.as_deref() == Some(alias);
+        if module.providers.iter().any(|p| configured(&p)) {
+            continue;
+        }
+        let aliases: Vec<String> = module
+            .providers
+            .iter()
+            .filter_map(|p| p.alias.as_ref().map(|a| format!("{}.{a}", p.name)))
+            .collect();
+        let wanted = format!("{name}.{alias}");
+        let diagnostic = Diagnostic::error("Provider configuration not present")
+            .with_span(resource.span.clone())
+            .with_detail(format!(
+                "{} refers to the provider configuration {wanted}, which is not declared.",
+                resource.address()
+            ));
+        diagnostics.push(match did_you_mean(&wanted, aliases.iter().map(String::as_str)) {
+            Some(suggestion) => diagnostic.with_help(format!("did you mean `provider = {suggestion}`?")),
+            None => diagnostic.with_help(format!("add `provider \"{name}\" {{ alias = \"{alias}\" }}`, or remove the provider argument")),
+        });
+    }
+}
+
 /// Calls to functions that do not exist, caught before anything is evaluated.
 fn check_functions(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
     for expression in all_expressions(module) {
@@ -126,15 +165,31 @@ fn resource_target(resource: &ResourceConfig) -> ReferenceTarget {
     }
 }
 
+/// References of a resource outside its `connection` blocks (where `self` is allowed).
 fn resource_references(resource: &ResourceConfig) -> Vec<Reference> {
-    let mut references = body_references(&resource.body);
+    let mut references = without_connections(&resource.body).references();
     references.extend(resource.depends_on.iter().cloned());
     references.extend(resource.lifecycle.replace_triggered_by.iter().cloned());
     references
 }
 
-fn body_references(body: &Body) -> Vec<Reference> {
-    body.references()
+fn without_connections(body: &Body) -> Body {
+    Body {
+        attributes: body.attributes.clone(),
+        blocks: body
+            .blocks
+            .iter()
+            .filter(|b| b.kind != "connection")
+            .cloned()
+            .collect(),
+        span: body.span.clone(),
+    }
+}
+
+fn connection_references(body: &Body) -> Vec<Reference> {
+    body.blocks_of_kind("connection")
+        .flat_map(|block| block.body.references())
+        .collect()
 }
 
 struct Checker<'a> {
