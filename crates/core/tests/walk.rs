@@ -434,3 +434,30 @@ fn a_removed_resource_is_destroyed_only_after_its_former_dependents_moved_on() {
     let delete = cloud.call("delete", "fake_bucket.a").unwrap();
     assert!(update.finished <= delete.started);
 }
+
+#[test]
+fn a_deferred_data_source_is_read_after_what_it_depends_on_and_recorded() {
+    let config = "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\ndata \"fake_region\" \"here\" {\n  filter = fake_bucket.b.arn\n}\nresource \"fake_job\" \"j\" {\n  model = data.fake_region.here.name\n}\n";
+    let project = TempProject::new(&[("main.tf", config)]);
+    let cloud = FakeCloud::new();
+    let run = apply(&project, &cloud);
+    let read = run
+        .plan
+        .change(&InstanceAddress::parse("data.fake_region.here").unwrap())
+        .unwrap();
+    assert_eq!(read.action, Action::Read);
+    let created = cloud.call("create", "fake_bucket.b").unwrap();
+    let data = cloud.call("read_data", "fake_region").unwrap();
+    let job = cloud.call("create", "fake_job.j").unwrap();
+    assert!(created.finished <= data.started && data.finished <= job.started);
+    let recorded = run
+        .state
+        .instance(&InstanceAddress::parse("data.fake_region.here").unwrap())
+        .unwrap();
+    assert_eq!(recorded.attributes["filter"], "arn:fake:bucket:b");
+    let job_state = run
+        .state
+        .instance(&InstanceAddress::parse("fake_job.j").unwrap())
+        .unwrap();
+    assert_eq!(job_state.attributes["model"], "fake-region-1");
+}
