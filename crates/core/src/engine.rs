@@ -127,6 +127,7 @@ pub struct Engine<'module> {
     /// Provider name to registry source (`hashicorp/aws`), for the state's provider field.
     pub provider_sources: BTreeMap<String, String>,
     pub working_directory: PathBuf,
+    registry: ProviderRegistry,
 }
 
 impl std::fmt::Debug for Engine<'_> {
@@ -234,8 +235,48 @@ impl<'module> Engine<'module> {
                     .map(|info| (info.name.clone(), info.source.clone()))
                     .collect(),
                 working_directory: module.directory.clone(),
+                registry: registry.clone(),
             }),
             _ => Err(diagnostics),
+        }
+    }
+
+    /// Instantiates the providers of objects in `state` that the configuration no longer
+    /// uses, so that they can still be refreshed and destroyed. Call before
+    /// [`Engine::configure_providers`].
+    pub fn adopt_state_providers(&mut self, state: &State) -> Result<(), Diagnostics> {
+        let mut diagnostics = Diagnostics::default();
+        for resource in &state.resources {
+            if self.module.resource(&resource.address()).is_some() {
+                continue;
+            }
+            let name = crate::provider::provider_for_type(&resource.type_name).to_string();
+            if self.providers.contains_key(&name) {
+                continue;
+            }
+            match self.registry.instantiate(&name) {
+                Some(provider) => {
+                    self.schemas
+                        .entry(name.clone())
+                        .or_insert_with(|| provider.schema());
+                    self.providers.insert(name, provider);
+                }
+                None => diagnostics.push(
+                    Diagnostic::error(format!(
+                        "{} is in the state, but lathe has no `{name}` provider to manage it",
+                        resource.address()
+                    ))
+                    .with_help(format!(
+                        "remove it from the state with `lathe state rm {}` if it no longer exists",
+                        resource.address()
+                    )),
+                ),
+            }
+        }
+        if diagnostics.has_errors() {
+            Err(diagnostics)
+        } else {
+            Ok(())
         }
     }
 

@@ -74,6 +74,9 @@ fn plan_and_apply(
             )
         })
         .collect();
+    engine
+        .adopt_state_providers(&state)
+        .expect("state providers");
     let mut known = Known::from_state(&state);
     known.variables = variables.clone();
     engine.configure_providers(&known).expect("providers");
@@ -460,4 +463,33 @@ fn a_deferred_data_source_is_read_after_what_it_depends_on_and_recorded() {
         .instance(&InstanceAddress::parse("fake_job.j").unwrap())
         .unwrap();
     assert_eq!(job_state.attributes["model"], "fake-region-1");
+}
+
+#[test]
+fn removing_every_resource_of_a_provider_still_destroys_them() {
+    let project = TempProject::new(&[("main.tf", CHAIN)]);
+    let cloud = FakeCloud::new();
+    apply(&project, &cloud);
+    project.write("main.tf", "resource \"terraform_data\" \"other\" {}\n");
+    let mut registry = cloud.registry();
+    registry.register(lathe_provider_terraform::info(), || {
+        Box::new(lathe_provider_terraform::TerraformProvider)
+    });
+    let module = lathe_config::load_module(project.path()).unwrap().module;
+    let mut engine = Engine::new(&module, &registry).unwrap();
+    let mut state = State::load(project.path()).unwrap();
+    engine.adopt_state_providers(&state).unwrap();
+    engine
+        .configure_providers(&Known::from_state(&state))
+        .unwrap();
+    let drift = engine.refresh(&mut state).unwrap();
+    let plan = engine
+        .plan(&state, &BTreeMap::new(), drift, &PlanOptions::default())
+        .unwrap();
+    assert_eq!(plan.counts(), (1, 0, 4));
+    let summary = engine
+        .apply(&plan, &mut state, project.path(), 10, &Recorder::default())
+        .unwrap();
+    assert!(summary.failures.is_empty(), "{summary:?}");
+    assert!(cloud.objects.lock().unwrap().is_empty());
 }

@@ -71,6 +71,10 @@ pub fn engine<'module>(
         print_diagnostics(&diagnostics, &module.sources, style);
         Reported
     })?;
+    engine.adopt_state_providers(state).map_err(|diagnostics| {
+        print_diagnostics(&diagnostics, &module.sources, style);
+        Reported
+    })?;
     let mut known = Known::from_state(state);
     known.variables = variables.clone();
     engine.configure_providers(&known).map_err(|diagnostics| {
