@@ -15,38 +15,19 @@ pub fn show(
     style: Style,
 ) -> anyhow::Result<u8> {
     if let Some(plan_file) = plan_file {
-        // A saved plan is re-planned against the state it was made for, then shown.
-        let arguments = crate::cli::PlanArgs {
-            json,
-            ..default_plan_arguments()
-        };
+        // A saved plan is planned again against the state it was made for, then shown.
         let saved = lathe_core::plan_file::SavedPlan::load(plan_file)?;
         let module = load(directory, style)?;
         let mut state = State::load(directory)?;
         saved.check_state(&state.lineage, state.serial)?;
         let variables = saved.variables();
         let engine = crate::commands::run::engine(&module, &state, &variables, style)?;
-        let options = lathe_core::planner::PlanOptions {
-            mode: lathe_core::plan_file::mode_from_name(&saved.mode),
-            refresh: saved.refresh,
-            targets: Vec::new(),
-            replace: Vec::new(),
-        };
-        let drift = if options.refresh {
-            engine.refresh(&mut state).map_err(|diagnostics| {
-                print_diagnostics(&diagnostics, &module.sources, style);
-                Reported
-            })?
-        } else {
-            Vec::new()
-        };
-        let plan = engine
-            .plan(&state, &variables, drift, &options)
-            .map_err(|diagnostics| {
-                print_diagnostics(&diagnostics, &module.sources, style);
-                Reported
-            })?;
-        if arguments.json {
+        let options = crate::commands::run::saved_options(&saved)?;
+        let plan = crate::commands::run::refresh_and_plan(
+            &engine, &mut state, &variables, &options, style,
+        )?;
+        saved.check_same(&plan, &saved.targets, &saved.replace)?;
+        if json {
             println!("{}", lathe_core::json::plan_json(&plan, &state));
         } else {
             print!("{}", lathe_core::render::render_plan(&plan));
@@ -89,26 +70,6 @@ pub fn print_attributes(attributes: &serde_json::Value) {
             }
             println!("    {name:<width$} = {}", Value::from_json(value.clone()));
         }
-    }
-}
-
-pub fn default_plan_arguments() -> crate::cli::PlanArgs {
-    crate::cli::PlanArgs {
-        variables: Vec::new(),
-        variable_files: Vec::new(),
-        targets: Vec::new(),
-        replace: Vec::new(),
-        refresh_only: false,
-        destroy: false,
-        refresh: true,
-        parallelism: 10,
-        lock: true,
-        lock_timeout: "0s".to_string(),
-        detailed_exitcode: false,
-        auto_approve: false,
-        json: false,
-        out: None,
-        input: false,
     }
 }
 

@@ -84,6 +84,42 @@ pub fn engine<'module>(
     Ok(engine)
 }
 
+/// Refreshes `state` (unless the options say not to), then plans; diagnostics are printed.
+pub fn refresh_and_plan(
+    engine: &Engine<'_>,
+    state: &mut State,
+    variables: &std::collections::BTreeMap<String, lathe_config::value::Value>,
+    options: &PlanOptions,
+    style: Style,
+) -> anyhow::Result<Plan> {
+    let sources = &engine.module.sources;
+    let drift = if options.refresh {
+        engine.refresh(state).map_err(|diagnostics| {
+            print_diagnostics(&diagnostics, sources, style);
+            Reported
+        })?
+    } else {
+        Vec::new()
+    };
+    let plan = engine
+        .plan(state, variables, drift, options)
+        .map_err(|diagnostics| {
+            print_diagnostics(&diagnostics, sources, style);
+            Reported
+        })?;
+    Ok(plan)
+}
+
+/// The options a saved plan was made with.
+pub fn saved_options(saved: &SavedPlan) -> anyhow::Result<PlanOptions> {
+    Ok(PlanOptions {
+        mode: mode_from_name(&saved.mode),
+        refresh: saved.refresh,
+        targets: addresses(&saved.targets, "target")?,
+        replace: addresses(&saved.replace, "replace")?,
+    })
+}
+
 /// Runs the command; returns the exit code.
 pub fn run(
     directory: &Path,
@@ -134,20 +170,7 @@ pub fn run(
         targets: addresses(&targets, "target")?,
         replace: addresses(&replace, "replace")?,
     };
-    let drift = if options.refresh {
-        engine.refresh(&mut state).map_err(|diagnostics| {
-            print_diagnostics(&diagnostics, &module.sources, style);
-            Reported
-        })?
-    } else {
-        Vec::new()
-    };
-    let plan: Plan = engine
-        .plan(&state, &variables, drift, &options)
-        .map_err(|diagnostics| {
-            print_diagnostics(&diagnostics, &module.sources, style);
-            Reported
-        })?;
+    let plan = refresh_and_plan(&engine, &mut state, &variables, &options, style)?;
     if let Some(saved) = &saved {
         saved.check_same(&plan, &targets, &replace)?;
     }
