@@ -418,6 +418,7 @@ impl Engine<'_> {
             .iter()
             .filter(|dependency| changed_resources.contains(*dependency))
             .collect();
+        let upstream_reasons = upstream_reasons(resource, &upstream_changed, changes);
         let sensitive: BTreeSet<String> = schema
             .attributes
             .iter()
@@ -472,10 +473,7 @@ impl Engine<'_> {
                         prior: None,
                         planned,
                         requires_replace: Vec::new(),
-                        reasons: upstream_changed
-                            .iter()
-                            .map(|dependency| format!("upstream {dependency} changes"))
-                            .collect(),
+                        reasons: upstream_reasons.clone(),
                         action_reason: Some("depends on values known only after apply".to_string()),
                         sensitive: sensitive.clone(),
                         dependencies: dependencies.clone(),
@@ -546,9 +544,7 @@ impl Engine<'_> {
                 Action::Update
             };
             if action != Action::NoOp && action != Action::Create {
-                for dependency in &upstream_changed {
-                    reasons.push(format!("upstream {dependency} changes"));
-                }
+                reasons.extend(upstream_reasons.iter().cloned());
             }
             if matches!(action, Action::Replace) && resource.lifecycle.prevent_destroy {
                 diagnostics.push(prevent_destroy_error(resource, &instance_address));
@@ -692,6 +688,59 @@ impl Engine<'_> {
             }) || wanted_resources.contains(&change.address.resource)
         });
     }
+}
+
+/// "upstream lathe_dataset.v1.version changed": for each changed upstream resource, the
+/// attributes this resource reads from it that change, or the resource itself when it is
+/// reached through locals or as a whole.
+fn upstream_reasons(
+    resource: &ResourceConfig,
+    upstream_changed: &[&String],
+    changes: &[ResourceChange],
+) -> Vec<String> {
+    let references = crate::graph::resource_references(resource);
+    let mut reasons = Vec::new();
+    for dependency in upstream_changed {
+        let attributes: BTreeSet<String> = references
+            .iter()
+            .filter(|reference| &&reference.target.address() == dependency)
+            .filter_map(|reference| {
+                reference.path.iter().find_map(|step| match step {
+                    PathStep::Attribute(name) => Some(name.clone()),
+                    PathStep::Index(_) => None,
+                })
+            })
+            .collect();
+        let changed: Vec<&String> = attributes
+            .iter()
+            .filter(|name| {
+                changes.iter().any(|change| {
+                    &&change.address.resource == dependency && {
+                        let before = change
+                            .prior
+                            .as_ref()
+                            .and_then(|prior| prior.as_object())
+                            .and_then(|prior| prior.get(*name));
+                        let after = change
+                            .planned
+                            .as_object()
+                            .and_then(|planned| planned.get(*name));
+                        change.action == Action::Delete || before != after
+                    }
+                })
+            })
+            .collect();
+        if changed.is_empty() {
+            reasons.push(format!("upstream {dependency} changed"));
+        } else {
+            reasons.extend(
+                changed
+                    .iter()
+                    .map(|name| format!("upstream {dependency}.{name} changed")),
+            );
+        }
+    }
+    reasons
 }
 
 fn prevent_destroy_error(resource: &ResourceConfig, address: &InstanceAddress) -> Diagnostic {

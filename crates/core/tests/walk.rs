@@ -293,7 +293,7 @@ fn replacing_an_upstream_destroys_its_dependents_first() {
     assert!(
         eval_change
             .reasons
-            .contains(&"upstream fake_job.train changes".to_string()),
+            .contains(&"upstream fake_job.train.id changed".to_string()),
         "{:?}",
         eval_change.reasons
     );
