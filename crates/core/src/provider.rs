@@ -1,5 +1,14 @@
 //! The provider interface the engine drives, and the registry the binary fills with providers.
 //!
+//! The engine calls a provider in this order: [`Provider::schema`] (once),
+//! [`Provider::configure`] with the evaluated `provider` block, [`Provider::validate_resource`]
+//! during `lathe validate`, then per plan [`Provider::read_resource`] (refresh, or
+//! [`Provider::recover_pending`] for a create a crash interrupted) and
+//! [`Provider::plan_resource`], and per apply step [`Provider::plan_resource`] again with the
+//! now-known upstream values followed by [`Provider::apply_resource`]. Data sources are read
+//! with [`Provider::read_data_source`] at plan time when their arguments are known, at apply
+//! time otherwise; `lathe import` calls [`Provider::import_resource`].
+//!
 //! The interface is synchronous on purpose: the engine's walk runs each resource operation on a
 //! worker thread (bounded by `-parallelism`), so a provider can block while it waits on a remote
 //! job. A provider built on an async SDK keeps its own runtime handle and blocks on it inside
