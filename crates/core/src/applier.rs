@@ -448,6 +448,7 @@ impl Engine<'_> {
                 guard.state.depose(address);
             }
             let mut pending = new_instance(address, &planned.planned, change.dependencies.clone());
+            pending.sensitive_attributes = sensitive_paths(schema);
             pending.status = Some(STATUS_PENDING.to_string());
             pending.create_before_destroy = change.create_before_destroy;
             guard.state.set_instance(address, &provider_name, pending);
@@ -481,6 +482,7 @@ impl Engine<'_> {
             match result {
                 Ok(value) => {
                     let mut instance = new_instance(address, &value, change.dependencies.clone());
+                    instance.sensitive_attributes = sensitive_paths(schema);
                     instance.create_before_destroy = change.create_before_destroy;
                     // Tainted until its provisioners finish: a crash in between replaces it
                     // on the next apply, so the provisioners always run to the end once.
@@ -702,6 +704,16 @@ impl Engine<'_> {
             .map(|resource| Item::Resource(resource.address()))
             .collect()
     }
+}
+
+/// Terraform's record of which attributes are sensitive: one path per attribute.
+fn sensitive_paths(schema: &crate::schema::BlockSchema) -> Vec<serde_json::Value> {
+    schema
+        .attributes
+        .iter()
+        .filter(|attribute| attribute.sensitive)
+        .map(|attribute| serde_json::json!([{ "type": "get_attr", "value": attribute.name }]))
+        .collect()
 }
 
 fn new_instance(

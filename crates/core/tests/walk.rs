@@ -493,3 +493,20 @@ fn removing_every_resource_of_a_provider_still_destroys_them() {
     assert!(summary.failures.is_empty(), "{summary:?}");
     assert!(cloud.objects.lock().unwrap().is_empty());
 }
+
+#[test]
+fn sensitive_attributes_are_recorded_in_state() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"fake_bucket\" \"b\" {\n  name   = \"b\"\n  secret = \"hunter2\"\n}\n",
+    )]);
+    let run = apply(&project, &FakeCloud::new());
+    let instance = run
+        .state
+        .instance(&InstanceAddress::parse("fake_bucket.b").unwrap())
+        .unwrap();
+    assert_eq!(
+        instance.sensitive_attributes,
+        vec![serde_json::json!([{ "type": "get_attr", "value": "secret" }])]
+    );
+}
