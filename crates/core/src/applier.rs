@@ -39,6 +39,10 @@ pub trait ApplyObserver: Send + Sync {
     fn progress(&self, address: &InstanceAddress, message: &str);
     /// One line of a provisioner's output.
     fn output(&self, address: &InstanceAddress, line: &str);
+    /// Whether the user asked to stop (Ctrl-C): nothing new starts, what runs finishes.
+    fn interrupted(&self) -> bool {
+        false
+    }
     /// `result` holds the object's id on success, the error message on failure.
     fn finished(
         &self,
@@ -247,32 +251,37 @@ impl Engine<'_> {
             summary: ApplySummary::default(),
             save_error: None,
         });
-        let outcomes = walk(&graph, parallelism, |node| {
-            let step = graph[node];
-            let result = match step {
-                Step::Apply(index) => {
-                    self.apply_step(&plan.changes[index], &shared, directory, observer)
+        let outcomes = walk(
+            &graph,
+            parallelism,
+            || observer.interrupted(),
+            |node| {
+                let step = graph[node];
+                let result = match step {
+                    Step::Apply(index) => {
+                        self.apply_step(&plan.changes[index], &shared, directory, observer)
+                    }
+                    Step::Destroy(index) => {
+                        self.destroy_step(&plan.changes[index], &shared, directory, observer)
+                    }
+                };
+                let mut guard = shared
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                match result {
+                    Ok(()) => true,
+                    Err(message) => {
+                        let address = match step {
+                            Step::Apply(index) | Step::Destroy(index) => {
+                                plan.changes[index].address.to_string()
+                            }
+                        };
+                        guard.summary.failures.push((address, message));
+                        false
+                    }
                 }
-                Step::Destroy(index) => {
-                    self.destroy_step(&plan.changes[index], &shared, directory, observer)
-                }
-            };
-            let mut guard = shared
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            match result {
-                Ok(()) => true,
-                Err(message) => {
-                    let address = match step {
-                        Step::Apply(index) | Step::Destroy(index) => {
-                            plan.changes[index].address.to_string()
-                        }
-                    };
-                    guard.summary.failures.push((address, message));
-                    false
-                }
-            }
-        });
+            },
+        );
         let mut shared = shared
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner());

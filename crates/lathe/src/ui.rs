@@ -47,6 +47,7 @@ pub struct Progress {
     spinners: Option<(MultiProgress, Mutex<BTreeMap<String, ProgressBar>>)>,
     in_flight: InFlight,
     stop: Arc<AtomicBool>,
+    interrupted: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Progress {
@@ -60,7 +61,7 @@ impl std::fmt::Debug for Progress {
 
 impl Progress {
     /// Spinners when stdout is a terminal and colors are allowed; plain lines otherwise.
-    pub fn new(plain: bool) -> Progress {
+    pub fn new(plain: bool, interrupted: Arc<AtomicBool>) -> Progress {
         let spinners = (!plain && std::io::stdout().is_terminal())
             .then(|| (MultiProgress::new(), Mutex::new(BTreeMap::new())));
         let in_flight: InFlight = Arc::default();
@@ -74,6 +75,7 @@ impl Progress {
             spinners,
             in_flight,
             stop,
+            interrupted,
         }
     }
 
@@ -114,6 +116,10 @@ impl Drop for Progress {
 }
 
 impl ApplyObserver for Progress {
+    fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
     fn started(&self, address: &InstanceAddress, operation: Operation) {
         let (doing, _, _) = verbs(operation);
         match &self.spinners {
@@ -193,6 +199,29 @@ impl ApplyObserver for Progress {
         }
         self.line(&text);
     }
+}
+
+/// On the first Ctrl-C, apply starts nothing new and lets what runs finish (the state records
+/// it); a second Ctrl-C exits at once, which the state also survives (pending creates are
+/// adopted by the next refresh).
+pub fn handle_interrupts() -> Arc<AtomicBool> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    let installed = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            eprintln!(
+                "\nTwo interrupts received. Exiting immediately; run `lathe apply` again to finish."
+            );
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\nInterrupt received. Waiting for the operations in flight to finish; nothing new starts. Press Ctrl-C again to exit at once."
+        );
+    });
+    if let Err(error) = installed {
+        eprintln!("Warning: Ctrl-C will stop lathe at once ({error}); the state stays consistent.");
+    }
+    interrupted
 }
 
 /// Asks for approval; only "yes" approves.

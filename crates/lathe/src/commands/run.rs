@@ -1,6 +1,7 @@
 //! `lathe plan`, `apply`, `destroy` and `refresh`: one flow with different modes.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use lathe_config::variables::VariableArgument;
@@ -222,7 +223,8 @@ pub fn run(
         return Ok(1);
     }
     println!();
-    let progress = Progress::new(!style.color);
+    let interrupted = crate::ui::handle_interrupts();
+    let progress = Progress::new(!style.color, Arc::clone(&interrupted));
     let summary = engine
         .apply(
             &plan,
@@ -234,6 +236,13 @@ pub fn run(
         .context("saving the state")?;
     for (address, message) in &summary.failures {
         eprintln!("\nError: {address}: {message}");
+    }
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!(
+            "\nInterrupted: {} change(s) did not start; run `lathe apply` again to finish.",
+            summary.skipped.len()
+        );
+        return Ok(1);
     }
     if !summary.skipped.is_empty() {
         eprintln!(
