@@ -121,7 +121,7 @@ fn an_interrupt_lets_running_steps_finish_and_starts_nothing_new() {
         "resource \"terraform_data\" \"slow\" {\n  count = 6\n  provisioner \"local-exec\" {\n    command = \"sleep 0.4\"\n  }\n}\n",
     )]);
     let directory = project.path();
-    let child = Command::new(env!("CARGO_BIN_EXE_lathe"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lathe"))
         .arg(format!("-chdir={}", directory.display()))
         .args(["apply", "-auto-approve", "-parallelism=2"])
         .env("NO_COLOR", "1")
@@ -129,7 +129,17 @@ fn an_interrupt_lets_running_steps_finish_and_starts_nothing_new() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("lathe starts");
-    std::thread::sleep(Duration::from_millis(250));
+    // Interrupt once both parallel slots are busy (the provisioners sleep 0.4 s).
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut started = 0;
+    let mut line = String::new();
+    while started < 2 {
+        line.clear();
+        if std::io::BufRead::read_line(&mut stdout, &mut line).expect("stdout reads") == 0 {
+            break;
+        }
+        started += usize::from(line.contains("Executing:"));
+    }
     let signalled = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
