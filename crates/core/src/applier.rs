@@ -383,11 +383,11 @@ impl Engine<'_> {
                 &mut diagnostics,
             );
             if diagnostics.has_errors() {
-                let summaries: Vec<String> = diagnostics
-                    .iter()
-                    .map(|diagnostic| diagnostic.summary.clone())
-                    .collect();
-                return Err(summaries.join("; "));
+                // Values only known now can still be wrong: show where, as validate would.
+                return Err(format!(
+                    "the configuration is invalid with the values known at apply time:\n{}",
+                    diagnostics.render(&self.module.sources, false)
+                ));
             }
             let prior = match change.action {
                 Action::Replace | Action::Create | Action::Read => None,

@@ -379,3 +379,19 @@ fn local_exec_honours_interpreter_working_dir_environment_and_on_failure() {
         "{output}"
     );
 }
+
+#[test]
+fn errors_only_visible_at_apply_time_point_at_the_source() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = \"abc\"\n}\nresource \"terraform_data\" \"b\" {\n  input = tonumber(terraform_data.a.output)\n}\n",
+    )]);
+    let applied = lathe(project.path(), &["apply", "-auto-approve"]);
+    let message = text(&applied);
+    assert_eq!(code(&applied), 1, "{message}");
+    assert!(message.contains("Error: terraform_data.b:"), "{message}");
+    assert!(message.contains("main.tf:5:11"), "{message}");
+    let listed =
+        String::from_utf8_lossy(&lathe(project.path(), &["state", "list"]).stdout).into_owned();
+    assert_eq!(listed, "terraform_data.a\n");
+}
