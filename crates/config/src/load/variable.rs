@@ -132,20 +132,29 @@ pub(super) fn variable(module: &mut Module, block: &HclBlock, site: &mut Site) {
             continue;
         };
         let condition = site.expression(condition);
-        for reference in condition.references() {
-            let own = matches!(&reference.target, crate::expression::ReferenceTarget::Variable(v) if *v == name);
-            if !own {
+        let error_message = site.expression(error_message);
+        // As in Terraform 1.9, a validation may use other input variables. Variables are
+        // validated before anything else is evaluated, so locals and resources are out of reach.
+        for reference in condition
+            .references()
+            .into_iter()
+            .chain(error_message.references())
+        {
+            if !matches!(
+                reference.target,
+                crate::expression::ReferenceTarget::Variable(_)
+            ) {
                 site.push(
                     Diagnostic::error("Invalid reference in variable validation")
                         .with_span(reference.span.clone())
-                        .with_detail(format!("The condition for variable \"{name}\" can only refer to the variable itself, using var.{name}; it refers to `{}`.", reference.target.address()))
-                        .with_help(format!("use only var.{name} here")),
+                        .with_detail(format!("The validation of variable \"{name}\" refers to `{}`, but validations are checked before locals and resources exist.", reference.target.address()))
+                        .with_help(format!("refer only to input variables here, such as var.{name}")),
                 );
             }
         }
         validations.push(VariableValidation {
             condition,
-            error_message: site.expression(error_message),
+            error_message,
             span: validation_span,
         });
     }
