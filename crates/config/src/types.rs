@@ -119,13 +119,7 @@ impl TypeConstraint {
                     );
                 }
                 if matches!(self, TypeConstraint::Set(_)) {
-                    let mut unique: Vec<Value> = Vec::with_capacity(converted.len());
-                    for item in converted {
-                        if !unique.iter().any(|seen| seen.language_equals(&item)) {
-                            unique.push(item);
-                        }
-                    }
-                    converted = unique;
+                    converted = set_elements(converted);
                 }
                 Ok(Value::List(converted))
             }
@@ -182,6 +176,27 @@ impl TypeConstraint {
             },
         }
     }
+}
+
+/// A set's elements: duplicates dropped, and strings or numbers in Terraform's set order
+/// (lexical, numeric), which is also the order `for_each` and `for` visit them in.
+pub(crate) fn set_elements(items: Vec<Value>) -> Vec<Value> {
+    let mut unique: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if !unique.iter().any(|seen| seen.language_equals(&item)) {
+            unique.push(item);
+        }
+    }
+    if unique.iter().all(|v| matches!(v, Value::String(_))) {
+        unique.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    } else if unique.iter().all(|v| matches!(v, Value::Number(_))) {
+        unique.sort_by(|a, b| {
+            a.as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b.as_f64().unwrap_or(0.0))
+        });
+    }
+    unique
 }
 
 /// Parses a number the way `tonumber` does: decimal, optionally signed, with exponent.
