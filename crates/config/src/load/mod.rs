@@ -132,3 +132,58 @@ fn build_module(directory: PathBuf, sources: Sources, mut diagnostics: Diagnosti
         warnings: diagnostics,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_load_every_tf_file_in_name_order() {
+        let directory =
+            std::env::temp_dir().join(format!("lathe-config-load-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        std::fs::write(directory.join("b.tf"), "locals {\n  b = 2\n}\n").unwrap();
+        std::fs::write(directory.join("a.tf"), "locals {\n  a = 1\n}\n").unwrap();
+        std::fs::write(directory.join("notes.txt"), "not configuration {").unwrap();
+        let loaded = load_module(&directory).unwrap();
+        let names: Vec<&str> = loaded
+            .module
+            .locals
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(
+            loaded
+                .module
+                .sources
+                .path(loaded.module.locals[1].span.file),
+            Path::new("b.tf")
+        );
+        std::fs::write(directory.join("c.tf"), [0xff, 0xfe]).unwrap();
+        let (_, diagnostics) = load_module(&directory).unwrap_err();
+        assert_eq!(
+            diagnostics.iter().next().map(|d| d.summary.as_str()),
+            Some("Invalid file encoding")
+        );
+        std::fs::remove_dir_all(&directory).unwrap();
+    }
+
+    #[test]
+    fn empty_and_missing_folders_are_explained() {
+        let directory =
+            std::env::temp_dir().join(format!("lathe-config-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        let loaded = load_module(&directory).unwrap();
+        assert_eq!(
+            loaded.warnings.iter().next().map(|d| d.summary.as_str()),
+            Some("No configuration files")
+        );
+        std::fs::remove_dir_all(&directory).unwrap();
+        let (_, diagnostics) = load_module(&directory).unwrap_err();
+        assert_eq!(
+            diagnostics.iter().next().map(|d| d.summary.as_str()),
+            Some("Cannot read the configuration directory")
+        );
+    }
+}
