@@ -377,7 +377,7 @@ impl Resolver<'_> {
             },
         };
         let value = match kind.convert(value) {
-            Ok(value) => value,
+            Ok(value) => variable.type_defaults.apply(value),
             Err(message) => {
                 let mut diagnostic = Diagnostic::error("Invalid value for input variable")
                     .with_span(origin.span().unwrap_or_else(|| variable.span.clone()))

@@ -8,6 +8,8 @@ mod resource;
 mod syntax;
 mod variable;
 
+pub use variable::{parse_type, parse_type_with_defaults};
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Module, TerraformSettings};
 use crate::source::Sources;
