@@ -147,6 +147,7 @@ help: did you mean `var.region`?
         assert_eq!(json[0]["range"]["start"]["column"], 10);
         assert_eq!(json[0]["range"]["end"]["column"], 20);
         assert_eq!(json[0]["snippet"]["highlight_start_offset"], 9);
+        assert_eq!(json[0]["snippet"]["context"], "locals");
         assert_eq!(json[0]["snippet"]["highlight_end_offset"], 19);
     }
 }
