@@ -172,6 +172,15 @@ mod tests {
     }
 
     #[test]
+    fn windows_line_endings_load_and_render() {
+        let text = "locals {\r\n  a = var.missing\r\n}\r\n";
+        let (sources, diagnostics) = parse_module_source(Path::new("main.tf"), text).unwrap_err();
+        let rendered = diagnostics.render(&sources, false);
+        assert!(rendered.contains(" --> main.tf:2:7\n"), "{rendered}");
+        assert!(rendered.contains("2 |   a = var.missing\n"), "{rendered}");
+    }
+
+    #[test]
     fn empty_and_missing_folders_are_explained() {
         let directory =
             std::env::temp_dir().join(format!("lathe-config-empty-{}", std::process::id()));
