@@ -2,7 +2,7 @@
 
 use crate::expression::{Expression, Reference, ReferenceTarget};
 use crate::source::{Sources, Span};
-use crate::types::TypeConstraint;
+use crate::types::{TypeConstraint, TypeDefaults};
 use crate::value::{PathStep, Value};
 use std::path::PathBuf;
 
@@ -63,6 +63,8 @@ pub struct ProviderConfig {
 pub struct Variable {
     pub name: String,
     pub type_constraint: Option<TypeConstraint>,
+    /// Defaults of `optional(type, default)` attributes in the type, applied after conversion.
+    pub type_defaults: TypeDefaults,
     pub default: Option<Value>,
     pub description: Option<String>,
     pub sensitive: bool,

@@ -335,9 +335,7 @@ impl Resolver<'_> {
             return None;
         }
         for variable in &self.module.variables {
-            if let Some(value) = values.get(&variable.name) {
-                self.validate(variable, value);
-            }
+            self.validate(variable, &values);
         }
         (!self.diagnostics.has_errors()).then_some(values)
     }
@@ -379,7 +377,7 @@ impl Resolver<'_> {
             },
         };
         let value = match kind.convert(value) {
-            Ok(value) => value,
+            Ok(value) => variable.type_defaults.apply(value),
             Err(message) => {
                 let mut diagnostic = Diagnostic::error("Invalid value for input variable")
                     .with_span(origin.span().unwrap_or_else(|| variable.span.clone()))
@@ -407,11 +405,12 @@ impl Resolver<'_> {
         Some(value)
     }
 
-    fn validate(&mut self, variable: &Variable, value: &Value) {
+    fn validate(&mut self, variable: &Variable, values: &BTreeMap<String, Value>) {
+        let Some(value) = values.get(&variable.name) else {
+            return;
+        };
         let mut context = EvalContext::new(&self.module.directory);
-        context
-            .variables
-            .insert(variable.name.clone(), value.clone());
+        context.variables = values.clone();
         for validation in &variable.validations {
             let condition = match validation.condition.evaluate(&context) {
                 Ok(condition) => condition,

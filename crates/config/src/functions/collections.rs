@@ -384,7 +384,7 @@ fn setunion(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError
     for index in 0..arguments.len() {
         all.extend(list_argument(arguments, index)?.iter().cloned());
     }
-    Ok(Value::List(unique(all)))
+    Ok(Value::List(crate::types::set_elements(all)))
 }
 
 fn setintersection(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
@@ -393,7 +393,7 @@ fn setintersection(arguments: &[Value], _: &FunctionContext) -> Result<Value, Ca
         let other = list_argument(arguments, index)?;
         result.retain(|item| other.iter().any(|o| o.language_equals(item)));
     }
-    Ok(Value::List(result))
+    Ok(Value::List(crate::types::set_elements(result)))
 }
 
 fn chunklist(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {

@@ -36,6 +36,10 @@ pub(super) fn check(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
     for local in &module.locals {
         check_references(local.expression.references(), NOWHERE);
     }
+    for validation in module.variables.iter().flat_map(|v| &v.validations) {
+        check_references(validation.condition.references(), NOWHERE);
+        check_references(validation.error_message.references(), NOWHERE);
+    }
     for provider in &module.providers {
         check_references(provider.body.references(), NOWHERE);
     }
