@@ -217,6 +217,9 @@ impl Engine<'_> {
         parallelism: usize,
         observer: &dyn ApplyObserver,
     ) -> Result<ApplySummary, crate::state::StateError> {
+        for (from, to) in &plan.moves {
+            state.move_instance(from, to);
+        }
         let mut known = Known::from_state(state);
         known.variables = plan.variables.clone();
         for resource in &self.module.resources {

@@ -106,6 +106,9 @@ pub struct Plan {
     pub changes: Vec<ResourceChange>,
     pub drift: Vec<Drift>,
     pub output_changes: Vec<OutputChange>,
+    /// Objects that follow their resource to a new address: `x` to `x[0]` when `count` or
+    /// `for_each` was added, and back when it was removed.
+    pub moves: Vec<(InstanceAddress, InstanceAddress)>,
     /// Data sources read while planning: written to state by apply.
     pub data_reads: Vec<(InstanceAddress, String, Value)>,
     pub variables: BTreeMap<String, Value>,
@@ -143,7 +146,11 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         match self.mode {
             PlanMode::RefreshOnly => !self.drift.is_empty() || self.has_output_changes(),
-            _ => self.actionable().next().is_some() || self.has_output_changes(),
+            _ => {
+                self.actionable().next().is_some()
+                    || self.has_output_changes()
+                    || !self.moves.is_empty()
+            }
         }
     }
 

@@ -261,6 +261,18 @@ impl Engine<'_> {
         drift: Vec<Drift>,
         options: &PlanOptions,
     ) -> Result<Plan, Diagnostics> {
+        let moves = self.implied_moves(state);
+        let moved;
+        let state = if moves.is_empty() {
+            state
+        } else {
+            let mut copy = state.clone();
+            for (from, to) in &moves {
+                copy.move_instance(from, to);
+            }
+            moved = copy;
+            &moved
+        };
         let mut known = Known::from_state(state);
         known.variables = variables.clone();
         let mut diagnostics = Diagnostics::default();
@@ -365,6 +377,7 @@ impl Engine<'_> {
             changes,
             drift,
             output_changes,
+            moves,
             data_reads,
             variables: variables.clone(),
             prior_lineage: state.lineage.clone(),
@@ -666,6 +679,29 @@ impl Engine<'_> {
                 ));
             }
         }
+    }
+
+    /// Terraform's implied moves: a single object becomes instance `[0]` (or `["key"]` is not
+    /// guessed) when `count` is added, and instance `[0]` becomes the single object when
+    /// `count` and `for_each` are removed.
+    fn implied_moves(&self, state: &State) -> Vec<(InstanceAddress, InstanceAddress)> {
+        let mut moves = Vec::new();
+        for resource in &self.module.resources {
+            let address = resource.address();
+            let single = InstanceAddress::new(address.clone(), None);
+            let first = InstanceAddress::new(address.clone(), Some(IndexKey::Number(0)));
+            let (from, to) = if resource.count.is_some() {
+                (single, first)
+            } else if resource.for_each.is_none() {
+                (first, single)
+            } else {
+                continue;
+            };
+            if state.instance(&from).is_some() && state.instance(&to).is_none() {
+                moves.push((from, to));
+            }
+        }
+        moves
     }
 
     /// Keeps only changes of the targets and of the resources they depend on.

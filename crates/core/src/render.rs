@@ -301,6 +301,12 @@ pub fn render_plan(plan: &Plan) -> String {
         );
     }
     let actionable: Vec<&ResourceChange> = plan.actionable().collect();
+    for (from, to) in &plan.moves {
+        let _ = writeln!(output, "\n  # {from} has moved to {to}");
+    }
+    if !plan.moves.is_empty() && actionable.is_empty() {
+        let _ = writeln!(output);
+    }
     if plan.mode != PlanMode::RefreshOnly && actionable.is_empty() && plan.has_output_changes() {
         let _ = writeln!(
             output,
@@ -309,7 +315,9 @@ pub fn render_plan(plan: &Plan) -> String {
         render_outputs(&plan.output_changes, &mut output);
         return output;
     }
-    if plan.mode == PlanMode::RefreshOnly || (actionable.is_empty() && !plan.has_output_changes()) {
+    if plan.mode == PlanMode::RefreshOnly
+        || (actionable.is_empty() && !plan.has_output_changes() && plan.moves.is_empty())
+    {
         if plan.mode != PlanMode::RefreshOnly || plan.drift.is_empty() {
             let _ = writeln!(
                 output,

@@ -340,6 +340,22 @@ impl State {
         }
     }
 
+    /// Moves the object at `from` to `to` (which must be free); false when `from` is empty.
+    pub fn move_instance(&mut self, from: &InstanceAddress, to: &InstanceAddress) -> bool {
+        let provider = self
+            .resource(&from.resource)
+            .map(|resource| resource.provider.clone())
+            .unwrap_or_default();
+        match self.remove_instance(from) {
+            Some(mut instance) => {
+                instance.index_key = to.key.clone();
+                self.set_instance(to, &provider, instance);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Removes one instance; a resource left without instances is removed too.
     pub fn remove_instance(&mut self, address: &InstanceAddress) -> Option<InstanceState> {
         let position = self

@@ -510,3 +510,28 @@ fn sensitive_attributes_are_recorded_in_state() {
         vec![serde_json::json!([{ "type": "get_attr", "value": "secret" }])]
     );
 }
+
+#[test]
+fn adding_count_moves_the_single_object_to_index_zero() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n",
+    )]);
+    let cloud = FakeCloud::new();
+    apply(&project, &cloud);
+    project.write("main.tf", "resource \"fake_bucket\" \"b\" {\n  count = 2\n  name  = count.index == 0 ? \"b\" : \"b${count.index}\"\n}\n");
+    let run = apply(&project, &cloud);
+    assert_eq!(run.plan.moves.len(), 1);
+    assert_eq!(run.summary.added, 1, "{:?}", run.summary);
+    let first = run
+        .state
+        .instance(&InstanceAddress::parse("fake_bucket.b[0]").unwrap())
+        .unwrap();
+    assert_eq!(first.attributes["id"], "fake-1");
+    assert!(
+        run.state
+            .instance(&InstanceAddress::parse("fake_bucket.b").unwrap())
+            .is_none()
+    );
+    assert_eq!(cloud.objects.lock().unwrap().len(), 2);
+}
