@@ -63,6 +63,9 @@ fn resource_change_json(change: &ResourceChange) -> Json {
     if !change.reasons.is_empty() {
         object.insert("lathe_reasons".into(), json!(change.reasons));
     }
+    if !change.notes.is_empty() {
+        object.insert("lathe_notes".into(), json!(change.notes));
+    }
     if let Some(reason) = &change.action_reason {
         object.insert("action_reason".into(), json!(reason));
     }

@@ -58,6 +58,8 @@ pub struct ResourceChange {
     pub planned: Value,
     pub requires_replace: Vec<String>,
     pub reasons: Vec<String>,
+    /// The provider's notes: estimates and counts that are not reasons.
+    pub notes: Vec<String>,
     /// Why the action itself was chosen when it is not the attributes: "tainted",
     /// "replace requested", "no longer in the configuration".
     pub action_reason: Option<String>,

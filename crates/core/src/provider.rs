@@ -75,6 +75,9 @@ pub struct PlannedChange {
     pub requires_replace: Vec<String>,
     /// Why the change happens, in words shown under the resource in the plan.
     pub reasons: Vec<String>,
+    /// Facts about the change that are not reasons, shown under it too: token counts, cost
+    /// and time estimates ("about 1.2M training tokens, est. $4.80").
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,6 +255,7 @@ pub fn plan_from_schema(
         planned: Value::Object(planned),
         requires_replace,
         reasons,
+        notes: Vec::new(),
     }
 }
 

@@ -160,6 +160,9 @@ fn render_change(change: &ResourceChange, output: &mut String) {
     for reason in &change.reasons {
         let _ = writeln!(output, "  #   reason: {reason}");
     }
+    for note in &change.notes {
+        let _ = writeln!(output, "  #   note: {note}");
+    }
     let (mode, type_name, name) = change.address.parts();
     let keyword = if mode == "data" { "data" } else { "resource" };
     let _ = writeln!(

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use lathe_config::types::TypeConstraint;
 use lathe_config::value::Value;
 use lathe_core::provider::{
-    ApplyAction, ApplyRequest, AttributeIssue, Progress, Provider, ProviderError, ProviderInfo,
-    ProviderRegistry,
+    ApplyAction, ApplyRequest, AttributeIssue, PlanRequest, PlannedChange, Progress, Provider,
+    ProviderError, ProviderInfo, ProviderRegistry, plan_from_schema,
 };
 use lathe_core::schema::{
     AttributeSchema, BlockSchema, NestedBlockSchema, Nesting, ProviderSchema,
@@ -215,6 +215,24 @@ impl Provider for FakeProvider {
             });
         }
         issues
+    }
+
+    /// Plans by the schema; a job also gets a note with its estimated training tokens, as a
+    /// real provider reports cost estimates.
+    fn plan_resource(&self, request: &PlanRequest) -> Result<PlannedChange, ProviderError> {
+        let schema = self.schema();
+        let block = schema.resources.get(&request.type_name).ok_or_else(|| {
+            ProviderError::new(format!("unsupported resource type {}", request.type_name))
+        })?;
+        let mut change = plan_from_schema(block, request.prior.as_ref(), &request.config);
+        if request.type_name == "fake_job"
+            && let Some(epochs) = attribute(&request.config, "epochs").as_f64()
+        {
+            change
+                .notes
+                .push(format!("about {} training tokens", epochs * 1000.0));
+        }
+        Ok(change)
     }
 
     fn apply_resource(
