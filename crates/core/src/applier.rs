@@ -477,6 +477,7 @@ impl Engine<'_> {
             prior,
             planned: planned.planned,
             config,
+            dependents: self.resource_dependents(&address.resource),
         };
         let progress = ProgressTo {
             observer,
@@ -601,6 +602,7 @@ impl Engine<'_> {
             prior: Some(prior),
             planned: Value::Null,
             config: Value::Null,
+            dependents: Vec::new(),
         };
         let progress = ProgressTo {
             observer,
@@ -708,12 +710,15 @@ impl Engine<'_> {
         Ok(())
     }
 
-    /// Every resource item the walk would touch, for `lathe graph`-like listings.
-    pub fn resource_items(&self) -> Vec<Item> {
-        self.module
-            .resources
-            .iter()
-            .map(|resource| Item::Resource(resource.address()))
+    /// The resources that read `address`, directly or through locals.
+    pub fn resource_dependents(&self, address: &str) -> Vec<String> {
+        self.graph
+            .dependents(&Item::Resource(address.to_string()))
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Resource(dependent) => Some(dependent),
+                _ => None,
+            })
             .collect()
     }
 }

@@ -99,6 +99,10 @@ pub struct ApplyRequest {
     /// (`Value::Null` for a delete).
     pub planned: Value,
     pub config: Value,
+    /// The resources that read this one. A provider whose create only starts a long job
+    /// (model customization) can return at once when this is empty and wait for the job
+    /// to finish when something downstream needs its result.
+    pub dependents: Vec<String>,
 }
 
 /// Lets a long-running operation say what it is doing ("training step 40/100").

@@ -130,6 +130,12 @@ fn creates_follow_dependencies_and_destroys_go_in_reverse() {
     let started = |address: &str| cloud.call("create", address).unwrap().started;
     assert!(finished("fake_bucket.data") <= started("fake_job.train"));
     assert!(finished("fake_job.train") <= started("fake_bucket.report"));
+    let dependents = cloud.dependents.lock().unwrap().clone();
+    assert_eq!(
+        dependents["fake_bucket.data"],
+        vec!["fake_bucket.report", "fake_job.train"]
+    );
+    assert!(dependents["fake_bucket.independent"].is_empty());
     let report = run
         .state
         .instance(&InstanceAddress::parse("fake_bucket.report").unwrap())

@@ -37,6 +37,8 @@ pub struct FakeCloud {
     pub failing: Mutex<BTreeSet<String>>,
     /// How long each operation takes.
     pub delay: Mutex<Duration>,
+    /// The dependents the engine named in each create or update, by address.
+    pub dependents: Mutex<BTreeMap<String, Vec<String>>>,
     running: AtomicUsize,
     pub peak_running: AtomicUsize,
     next_id: AtomicUsize,
@@ -245,6 +247,13 @@ impl Provider for FakeProvider {
             ApplyAction::Update => "update",
             ApplyAction::Delete => "delete",
         };
+        if request.action != ApplyAction::Delete {
+            self.cloud
+                .dependents
+                .lock()
+                .expect("not poisoned")
+                .insert(request.address.clone(), request.dependents.clone());
+        }
         self.cloud.record(operation, &request.address, || {
             let fails = {
                 let failing = self.cloud.failing.lock().expect("not poisoned");
