@@ -110,6 +110,10 @@ fn a_saved_plan_applies_once_and_is_refused_when_state_moved() {
     let directory = project.path();
     let plan = lathe(directory, &["plan", "-out=saved.plan"]);
     assert_eq!(code(&plan), 0, "{}", text(&plan));
+    assert!(
+        project.file("saved.plan").is_file(),
+        "-out is relative to -chdir"
+    );
     let apply = lathe(directory, &["apply", "saved.plan"]);
     assert_eq!(code(&apply), 0, "{}", text(&apply));
     let stale = lathe(directory, &["apply", "saved.plan"]);
