@@ -1,7 +1,6 @@
 //! The engine for one module: its graph, its configured providers and the values known so far.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use lathe_config::diagnostic::{Diagnostic, Diagnostics};
 use lathe_config::eval::EvalContext;
@@ -126,7 +125,6 @@ pub struct Engine<'module> {
     pub schemas: BTreeMap<String, ProviderSchema>,
     /// Provider name to registry source (`hashicorp/aws`), for the state's provider field.
     pub provider_sources: BTreeMap<String, String>,
-    pub working_directory: PathBuf,
     registry: ProviderRegistry,
 }
 
@@ -234,7 +232,6 @@ impl<'module> Engine<'module> {
                     .infos()
                     .map(|info| (info.name.clone(), info.source.clone()))
                     .collect(),
-                working_directory: module.directory.clone(),
                 registry: registry.clone(),
             }),
             _ => Err(diagnostics),
