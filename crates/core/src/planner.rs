@@ -41,6 +41,8 @@ impl Default for PlanOptions {
 /// mistyped count exhausting memory.
 pub const MAXIMUM_INSTANCES: usize = 100_000;
 
+type ReadResult = Result<Option<Value>, crate::provider::ProviderError>;
+
 /// Evaluates `count` / `for_each` of a resource.
 pub fn expand(resource: &ResourceConfig, context: &EvalContext) -> Result<Expansion, Diagnostic> {
     if let Some(count) = &resource.count {
@@ -176,7 +178,11 @@ fn ignore_changes(
 impl Engine<'_> {
     /// Refreshes `state` in place: reads every managed object; adopts or drops pending creates.
     /// Returns what changed outside lathe.
-    pub fn refresh(&self, state: &mut State) -> Result<Vec<Drift>, Diagnostics> {
+    pub fn refresh(
+        &self,
+        state: &mut State,
+        parallelism: usize,
+    ) -> Result<Vec<Drift>, Diagnostics> {
         let mut drift = Vec::new();
         let mut diagnostics = Diagnostics::default();
         let instances: Vec<(InstanceAddress, String, String, crate::state::InstanceState)> = state
@@ -194,19 +200,44 @@ impl Engine<'_> {
                 (address, resource.type_name.clone(), key, instance.clone())
             })
             .collect();
-        for (address, type_name, key, instance) in instances {
-            let Some(provider) = self.provider_by_key(&key) else {
+        // Reads are independent of one another: run them like an apply walk without edges.
+        let mut reads = petgraph::graph::DiGraph::<usize, ()>::new();
+        for index in 0..instances.len() {
+            reads.add_node(index);
+        }
+        let results: Vec<std::sync::Mutex<Option<ReadResult>>> = instances
+            .iter()
+            .map(|_| std::sync::Mutex::new(None))
+            .collect();
+        crate::walk::walk(
+            &reads,
+            parallelism,
+            || false,
+            |node| {
+                let (_, type_name, key, instance) = &instances[node.index()];
+                let Some(provider) = self.provider_by_key(key) else {
+                    return true;
+                };
+                let before = Value::from_json(instance.attributes.clone());
+                let result = if instance.is_pending() {
+                    provider.recover_pending(type_name, &before)
+                } else {
+                    provider.read_resource(type_name, &before)
+                };
+                if let Ok(mut slot) = results[node.index()].lock() {
+                    *slot = Some(result);
+                }
+                true
+            },
+        );
+        for ((address, type_name, key, instance), result) in instances.into_iter().zip(results) {
+            let Some(result) = result.into_inner().ok().flatten() else {
                 diagnostics.push(Diagnostic::error(format!(
                     "{address} is in the state, but its provider `{key}` is not in the configuration; add a resource or provider block that uses `{key}`, or remove it from state with `lathe state rm {address}`"
                 )));
                 continue;
             };
             let before = Value::from_json(instance.attributes.clone());
-            let result = if instance.is_pending() {
-                provider.recover_pending(&type_name, &before)
-            } else {
-                provider.read_resource(&type_name, &before)
-            };
             match result {
                 Ok(Some(after)) => {
                     let mut updated = instance.clone();

@@ -8,6 +8,9 @@ use std::sync::mpsc;
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 
+/// How many operations run at once unless `-parallelism` says otherwise (Terraform's default).
+pub const DEFAULT_PARALLELISM: usize = 10;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Succeeded,

@@ -93,7 +93,7 @@ fn run_case(case: &Path) -> String {
     }
     let mut state = state;
     let drift = if options.refresh {
-        match engine.refresh(&mut state) {
+        match engine.refresh(&mut state, 4) {
             Ok(drift) => drift,
             Err(diagnostics) => return diagnostics.render(&module.sources, false),
         }

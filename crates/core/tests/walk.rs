@@ -80,7 +80,7 @@ fn plan_and_apply(
     let mut known = Known::from_state(&state);
     known.variables = variables.clone();
     engine.configure_providers(&known).expect("providers");
-    let drift = engine.refresh(&mut state).expect("refresh");
+    let drift = engine.refresh(&mut state, 10).expect("refresh");
     let plan = engine
         .plan(&state, &variables, drift, &options)
         .unwrap_or_else(|diagnostics| panic!("{}", diagnostics.render(&module.sources, false)));
@@ -484,7 +484,7 @@ fn removing_every_resource_of_a_provider_still_destroys_them() {
     engine
         .configure_providers(&Known::from_state(&state))
         .unwrap();
-    let drift = engine.refresh(&mut state).unwrap();
+    let drift = engine.refresh(&mut state, 10).unwrap();
     let plan = engine
         .plan(&state, &BTreeMap::new(), drift, &PlanOptions::default())
         .unwrap();

@@ -87,7 +87,7 @@ pub struct PlanArgs {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub refresh: bool,
     /// How many operations run at once.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = lathe_core::walk::DEFAULT_PARALLELISM)]
     pub parallelism: usize,
     /// Take the state lock.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]

@@ -24,7 +24,12 @@ pub fn show(
         let engine = crate::commands::run::engine(&module, &state, &variables, style)?;
         let options = crate::commands::run::saved_options(&saved)?;
         let plan = crate::commands::run::refresh_and_plan(
-            &engine, &mut state, &variables, &options, style,
+            &engine,
+            &mut state,
+            &variables,
+            &options,
+            lathe_core::walk::DEFAULT_PARALLELISM,
+            style,
         )?;
         saved.check_same(&plan, &saved.targets, &saved.replace)?;
         if json {

@@ -91,11 +91,12 @@ pub fn refresh_and_plan(
     state: &mut State,
     variables: &std::collections::BTreeMap<String, lathe_config::value::Value>,
     options: &PlanOptions,
+    parallelism: usize,
     style: Style,
 ) -> anyhow::Result<Plan> {
     let sources = &engine.module.sources;
     let drift = if options.refresh {
-        engine.refresh(state).map_err(|diagnostics| {
+        engine.refresh(state, parallelism).map_err(|diagnostics| {
             print_diagnostics(&diagnostics, sources, style);
             Reported
         })?
@@ -171,7 +172,14 @@ pub fn run(
         targets: addresses(&targets, "target")?,
         replace: addresses(&replace, "replace")?,
     };
-    let plan = refresh_and_plan(&engine, &mut state, &variables, &options, style)?;
+    let plan = refresh_and_plan(
+        &engine,
+        &mut state,
+        &variables,
+        &options,
+        arguments.parallelism,
+        style,
+    )?;
     if let Some(saved) = &saved {
         saved.check_same(&plan, &targets, &replace)?;
     }
