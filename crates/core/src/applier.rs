@@ -399,6 +399,12 @@ impl Engine<'_> {
                     .instance(address)
                     .map(|instance| Value::from_json(instance.attributes.clone())),
             };
+            let config = crate::planner::ignore_changes(
+                &resource.lifecycle.ignore_changes,
+                schema,
+                prior.as_ref(),
+                config,
+            );
             (config, prior)
         };
         let started = Instant::now();

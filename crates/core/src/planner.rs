@@ -141,7 +141,7 @@ pub fn instance_context(
 }
 
 /// Applies `ignore_changes`: the listed attributes keep their value in state.
-fn ignore_changes(
+pub(crate) fn ignore_changes(
     lifecycle: &IgnoreChanges,
     schema: &crate::schema::BlockSchema,
     prior: Option<&Value>,

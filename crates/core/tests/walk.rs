@@ -537,3 +537,24 @@ fn adding_count_moves_the_single_object_to_index_zero() {
     );
     assert_eq!(cloud.objects.lock().unwrap().len(), 2);
 }
+
+#[test]
+fn ignored_attributes_keep_their_value_when_others_are_updated() {
+    let config = |tags: &str, secret: &str| {
+        format!(
+            "resource \"fake_bucket\" \"b\" {{\n  name   = \"b\"\n  tags   = {{ team = \"{tags}\" }}\n  secret = \"{secret}\"\n  lifecycle {{\n    ignore_changes = [tags]\n  }}\n}}\n"
+        )
+    };
+    let project = TempProject::new(&[("main.tf", &config("ml", "one"))]);
+    let cloud = FakeCloud::new();
+    apply(&project, &cloud);
+    project.write("main.tf", &config("research", "two"));
+    let run = apply(&project, &cloud);
+    assert_eq!(run.summary.changed, 1);
+    let instance = run
+        .state
+        .instance(&InstanceAddress::parse("fake_bucket.b").unwrap())
+        .unwrap();
+    assert_eq!(instance.attributes["secret"], "two");
+    assert_eq!(instance.attributes["tags"]["team"], "ml");
+}
