@@ -396,6 +396,15 @@ impl Engine<'_> {
             }
         }
         self.plan_deletions(state, destroying, &mut changes);
+        if destroying {
+            for change in &changes {
+                if let Some(resource) = self.module.resource(&change.address.resource)
+                    && resource.lifecycle.prevent_destroy
+                {
+                    diagnostics.push(prevent_destroy_error(resource, &change.address));
+                }
+            }
+        }
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
