@@ -17,7 +17,7 @@ use crate::engine::{Engine, Known};
 use crate::graph::Item;
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
 use crate::planner::instance_context;
-use crate::provider::{ApplyAction, ApplyRequest, PlanRequest, Progress};
+use crate::provider::{ApplyAction, ApplyRequest, PlanRequest, Progress, provider_address};
 use crate::provisioner::{LocalExec, run_local_exec};
 use crate::state::{
     InstanceAddress, InstanceState, OutputState, STATUS_PENDING, STATUS_TAINTED, State,
@@ -115,8 +115,8 @@ impl Engine<'_> {
             .cloned()
             .unwrap_or_else(|| format!("lathe/{name}"));
         match alias {
-            Some(alias) => format!("provider[\"registry.terraform.io/{source}\"].{alias}"),
-            None => format!("provider[\"registry.terraform.io/{source}\"]"),
+            Some(alias) => format!("provider[\"{}\"].{alias}", provider_address(&source)),
+            None => format!("provider[\"{}\"]", provider_address(&source)),
         }
     }
 

@@ -339,7 +339,40 @@ impl ProviderRegistry {
     }
 }
 
+/// The fully qualified address of a provider source: `hashicorp/aws` becomes
+/// `registry.terraform.io/hashicorp/aws`; a source naming its host (`terraform.io/builtin/terraform`)
+/// stays as it is.
+pub fn provider_address(source: &str) -> String {
+    let host_given = source.split('/').count() == 3;
+    if host_given {
+        source.to_string()
+    } else {
+        format!("registry.terraform.io/{source}")
+    }
+}
+
 /// The provider local name a resource type belongs to: the part before the first `_`.
 pub fn provider_for_type(type_name: &str) -> &str {
     type_name.split('_').next().unwrap_or(type_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::provider_address;
+
+    #[test]
+    fn sources_get_the_default_registry_unless_they_name_a_host() {
+        assert_eq!(
+            provider_address("hashicorp/aws"),
+            "registry.terraform.io/hashicorp/aws"
+        );
+        assert_eq!(
+            provider_address("terraform.io/builtin/terraform"),
+            "terraform.io/builtin/terraform"
+        );
+        assert_eq!(
+            provider_address("registry.terraform.io/hashicorp/aws"),
+            "registry.terraform.io/hashicorp/aws"
+        );
+    }
 }

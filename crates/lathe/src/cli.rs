@@ -44,6 +44,8 @@ pub enum Command {
     Graph,
     /// Rewrite *.tf files in the canonical format.
     Fmt(FmtArgs),
+    /// Show lathe's version, the Terraform language version it follows and its providers.
+    Version(JsonArgs),
 }
 
 #[derive(Debug, Args)]

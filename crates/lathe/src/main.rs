@@ -94,6 +94,7 @@ fn main() -> ExitCode {
             }
             Command::Graph => commands::inspect::graph(&directory, style),
             Command::Fmt(arguments) => commands::fmt::run(&directory, arguments),
+            Command::Version(arguments) => commands::inspect::version(arguments.json),
         }
     })();
     match result {

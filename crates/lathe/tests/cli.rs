@@ -399,3 +399,18 @@ fn errors_only_visible_at_apply_time_point_at_the_source() {
         String::from_utf8_lossy(&lathe(project.path(), &["state", "list"]).stdout).into_owned();
     assert_eq!(listed, "terraform_data.a\n");
 }
+
+#[test]
+fn version_names_the_language_and_the_providers() {
+    let project = TempProject::new(&[]);
+    let shown: serde_json::Value =
+        serde_json::from_slice(&lathe(project.path(), &["version", "-json"]).stdout).unwrap();
+    assert_eq!(
+        shown["terraform_version"],
+        lathe_core::state::TERRAFORM_VERSION
+    );
+    assert_eq!(
+        shown["provider_selections"]["terraform.io/builtin/terraform"],
+        "1.9.0"
+    );
+}

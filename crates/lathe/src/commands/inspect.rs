@@ -1,4 +1,4 @@
-//! Read-only views: `lathe show`, `lathe output`, `lathe graph`.
+//! Read-only views: `lathe show`, `lathe output`, `lathe graph`, `lathe version`.
 
 use std::path::Path;
 
@@ -135,5 +135,39 @@ pub fn graph(directory: &Path, style: Style) -> anyhow::Result<u8> {
         Reported
     })?;
     print!("{}", engine.graph.to_dot());
+    Ok(0)
+}
+
+pub fn version(json: bool) -> anyhow::Result<u8> {
+    let registry = crate::providers::registry();
+    let lathe_version = env!("CARGO_PKG_VERSION");
+    let language = lathe_core::state::TERRAFORM_VERSION;
+    if json {
+        let providers: serde_json::Map<String, serde_json::Value> = registry
+            .infos()
+            .map(|info| {
+                (
+                    lathe_core::provider::provider_address(&info.source),
+                    info.version.clone().into(),
+                )
+            })
+            .collect();
+        println!(
+            "{:#}",
+            serde_json::json!({
+                "lathe_version": lathe_version,
+                "terraform_version": language,
+                "provider_selections": providers,
+            })
+        );
+    } else {
+        println!("lathe v{lathe_version} (Terraform language v{language})");
+        for info in registry.infos() {
+            println!(
+                "+ provider {} ({}) v{}",
+                info.name, info.source, info.version
+            );
+        }
+    }
     Ok(0)
 }
