@@ -103,20 +103,23 @@ pub fn known_json(value: &Value) -> serde_json::Value {
 }
 
 impl Engine<'_> {
-    /// The provider field of state entries: `provider["registry.terraform.io/hashicorp/aws"]`.
-    pub fn provider_state_name(&self, key: &str) -> String {
-        let (name, alias) = match key.split_once('.') {
-            Some((name, alias)) => (name, Some(alias)),
-            None => (key, None),
-        };
+    /// The address of the provider of a configuration key: `registry.terraform.io/hashicorp/aws`.
+    pub fn provider_address(&self, key: &str) -> String {
+        let name = key.split('.').next().unwrap_or(key);
         let source = self
             .provider_sources
             .get(name)
             .cloned()
             .unwrap_or_else(|| format!("lathe/{name}"));
-        match alias {
-            Some(alias) => format!("provider[\"{}\"].{alias}", provider_address(&source)),
-            None => format!("provider[\"{}\"]", provider_address(&source)),
+        provider_address(&source)
+    }
+
+    /// The provider field of state entries: `provider["registry.terraform.io/hashicorp/aws"]`.
+    pub fn provider_state_name(&self, key: &str) -> String {
+        let address = self.provider_address(key);
+        match key.split_once('.') {
+            Some((_, alias)) => format!("provider[\"{address}\"].{alias}"),
+            None => format!("provider[\"{address}\"]"),
         }
     }
 

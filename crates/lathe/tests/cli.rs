@@ -255,6 +255,7 @@ fn plans_show_in_terraform_json() {
     assert_eq!(greeting["change"]["actions"], serde_json::json!(["create"]));
     assert_eq!(greeting["change"]["after"]["input"], "Hello, world!");
     assert_eq!(greeting["change"]["after_unknown"]["id"], true);
+    assert_eq!(greeting["provider_name"], "terraform.io/builtin/terraform");
     assert_eq!(plan["output_changes"]["tags"]["after"]["project"], "hello");
     let streamed: serde_json::Value =
         serde_json::from_slice(&lathe(directory, &["plan", "-json"]).stdout).unwrap();

@@ -33,7 +33,10 @@ pub fn show(
         )?;
         saved.check_same(&plan, &saved.targets, &saved.replace)?;
         if json {
-            println!("{}", lathe_core::json::plan_json(&plan, &state));
+            println!(
+                "{}",
+                lathe_core::json::plan_json(&plan, &state, &|key| engine.provider_address(key))
+            );
         } else {
             print!("{}", lathe_core::render::render_plan(&plan));
         }

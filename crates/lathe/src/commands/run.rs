@@ -184,7 +184,10 @@ pub fn run(
         saved.check_same(&plan, &targets, &replace)?;
     }
     if arguments.json && verb == Verb::Plan {
-        println!("{}", lathe_core::json::plan_json(&plan, &state));
+        println!(
+            "{}",
+            lathe_core::json::plan_json(&plan, &state, &|key| engine.provider_address(key))
+        );
     } else if saved.is_none() {
         print!("{}", lathe_core::render::render_plan(&plan));
     }
