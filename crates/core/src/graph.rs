@@ -165,6 +165,17 @@ impl ModuleGraph {
             if component.len() < 2 && !self_loop {
                 continue;
             }
+            if self_loop {
+                let item = &self.graph[component[0]];
+                let mut diagnostic = Diagnostic::error("Self-referential block")
+                    .with_detail(format!("Configuration for {item} may not refer to itself."))
+                    .with_help("inside a provisioner use `self.<attribute>`; elsewhere refer to another resource, a variable or a local");
+                if let Some(span) = self.spans.get(item) {
+                    diagnostic = diagnostic.with_span(span.clone());
+                }
+                diagnostics.push(diagnostic);
+                continue;
+            }
             let cycle = self.order_cycle(&component);
             let names: Vec<String> = cycle
                 .iter()
