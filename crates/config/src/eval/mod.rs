@@ -67,6 +67,7 @@ pub(crate) fn evaluate_ast(
         heredoc_indent: None,
         directive_depth: 0,
         in_template_file: false,
+        iterations: 0,
     };
     evaluator.eval(ast, fallback).map_err(Diagnostics::from)
 }
@@ -86,6 +87,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) directive_depth: usize,
     /// Inside `templatefile`, which may not call itself (the recursion could be endless).
     in_template_file: bool,
+    /// `for` iterations so far, checked against a budget.
+    iterations: usize,
 }
 
 impl Evaluator<'_> {
@@ -350,6 +353,7 @@ pub(crate) fn render_template_text(
         heredoc_indent: None,
         directive_depth: 0,
         in_template_file: true,
+        iterations: 0,
     };
     evaluator
         .eval_template_expression(&template, &(0..text.len()))
