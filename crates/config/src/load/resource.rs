@@ -48,7 +48,7 @@ pub(super) fn resource(module: &mut Module, block: &HclBlock, site: &mut Site) {
     };
     site.check_duplicate_arguments(&block.body);
     let address = crate::model::resource_address(mode, &labels[0], &labels[1]);
-    if let Some(previous) = module.resources.iter().find(|r| r.address() == address) {
+    if let Some(previous) = module.resource(&address) {
         let previous = previous.span.clone();
         let detail = format!(
             "A {kind} named \"{}\" of type \"{}\" was already declared. {} names must be unique per type in each module.",
