@@ -78,6 +78,10 @@ fn run_case(directory: &Path) -> String {
         out.push('\n');
         match lathe_config::dynamic::expand_dynamic_blocks(&resource.body, &context) {
             Ok(body) => {
+                for attribute in &body.attributes {
+                    let value = show(attribute.expression.evaluate(&context), &mut errors);
+                    out.push_str(&format!("  {} = {value}\n", attribute.name));
+                }
                 for block in &body.blocks {
                     let attributes: Vec<String> = block
                         .body
