@@ -270,3 +270,18 @@ impl Block {
         named.or_else(|| self.labels.first().cloned())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The engine walks resources on several threads, sharing the module between them.
+    #[test]
+    fn the_model_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Module>();
+        shareable::<Expression>();
+        shareable::<crate::diagnostic::Diagnostics>();
+        shareable::<crate::eval::EvalContext>();
+    }
+}
