@@ -255,12 +255,14 @@ impl Resolver<'_> {
                     .with_span(whole)
                     .with_detail(
                         "A JSON variables file must hold one object of variable names to values.",
-                    ),
+                    )
+                    .with_help("write it as {\"name\": value, ...}"),
             ),
             Err(error) => self.diagnostics.push(
                 Diagnostic::error("Invalid variables file")
                     .with_span(whole)
-                    .with_detail(format!("The file is not valid JSON: {error}.")),
+                    .with_detail(format!("The file is not valid JSON: {error}."))
+                    .with_help("fix the JSON syntax at the position named"),
             ),
         }
     }
@@ -448,6 +450,7 @@ impl Resolver<'_> {
                 other => self.diagnostics.push(
                     Diagnostic::error("Invalid variable validation result")
                         .with_span(validation.condition.span())
+                        .with_help("make the condition a comparison or a bool function, e.g. length(var.name) > 0")
                         .with_detail(format!(
                             "The validation condition must be a bool, but have {}.",
                             other.type_name()

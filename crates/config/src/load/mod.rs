@@ -68,7 +68,8 @@ pub fn load_module(directory: &Path) -> LoadResult {
             },
             Err(error) => diagnostics.push(
                 Diagnostic::error("Cannot read configuration file")
-                    .with_detail(format!("Reading \"{}\" failed: {error}.", path.display())),
+                    .with_detail(format!("Reading \"{}\" failed: {error}.", path.display()))
+                    .with_help("check the file's permissions"),
             ),
         }
     }

@@ -5,6 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::expression::{Expression, Reference, ReferenceTarget};
 use crate::model::{Body, Module, ResourceConfig, ResourceMode};
 use crate::suggest::did_you_mean;
+use std::collections::HashSet;
 
 /// Where an expression sits, which decides whether `count`, `each` and `self` are available.
 #[derive(Clone, Copy)]
@@ -23,7 +24,7 @@ const NOWHERE: Place = Place {
 pub(super) fn check(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
     check_functions(module, diagnostics);
     check_provider_aliases(module, diagnostics);
-    let checker = Checker { module };
+    let checker = Checker::new(module);
     let mut check_references = |references: Vec<Reference>, place: Place| {
         for reference in references {
             if let Some(diagnostic) = checker.check(&reference, place)
@@ -196,8 +197,27 @@ fn connection_references(body: &Body) -> Vec<Reference> {
         .collect()
 }
 
+/// The module and an index of its declared names, so each check is a lookup, not a scan.
 struct Checker<'a> {
     module: &'a Module,
+    variables: HashSet<&'a str>,
+    locals: HashSet<&'a str>,
+    resources: HashSet<(ResourceMode, &'a str, &'a str)>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(module: &'a Module) -> Self {
+        Checker {
+            module,
+            variables: module.variables.iter().map(|v| v.name.as_str()).collect(),
+            locals: module.locals.iter().map(|l| l.name.as_str()).collect(),
+            resources: module
+                .resources
+                .iter()
+                .map(|r| (r.mode, r.type_name.as_str(), r.name.as_str()))
+                .collect(),
+        }
+    }
 }
 
 impl Checker<'_> {
@@ -210,7 +230,7 @@ impl Checker<'_> {
         };
         match &reference.target {
             ReferenceTarget::Variable(name) => {
-                if module.variable(name).is_some() {
+                if self.variables.contains(name.as_str()) {
                     return None;
                 }
                 let diagnostic = error("Reference to undeclared input variable", format!("An input variable with the name \"{name}\" has not been declared."));
@@ -220,7 +240,7 @@ impl Checker<'_> {
                 })
             }
             ReferenceTarget::Local(name) => {
-                if module.local(name).is_some() {
+                if self.locals.contains(name.as_str()) {
                     return None;
                 }
                 let diagnostic = error("Reference to undeclared local value", format!("A local value with the name \"{name}\" has not been declared."));
@@ -231,7 +251,7 @@ impl Checker<'_> {
             }
             ReferenceTarget::Resource { mode, type_name, name } => {
                 let address = reference.target.address();
-                if module.resource(&address).is_some() {
+                if self.resources.contains(&(*mode, type_name.as_str(), name.as_str())) {
                     return None;
                 }
                 let kind = if *mode == ResourceMode::Data { "data source" } else { "resource" };
