@@ -110,7 +110,7 @@ impl Diagnostic {
             object.insert(
                 "snippet".into(),
                 json!({
-                    "context": null,
+                    "context": sources.enclosing_block_header(span.file, span.range.start),
                     "code": line_text,
                     "start_line": start_line,
                     "highlight_start_offset": span.range.start - line_start_byte,

@@ -169,6 +169,9 @@ fn expand_dynamic(
                     diagnostics.push(
                         Diagnostic::error("Invalid dynamic block labels")
                             .with_span(labels.expression.span())
+                            .with_help(
+                                "write labels = [\"first\", \"second\"], one string per label",
+                            )
                             .with_detail(format!(
                                 "labels must be a list of strings, but have {}.",
                                 other.type_name()

@@ -148,12 +148,23 @@ fn scan_lines(text: &str) -> Vec<Line<'_>> {
     lines
 }
 
-/// `name = value` where name is an identifier and `=` is not part of `==`.
+/// `name = value` where name is an identifier or a quoted key and `=` is not part of `==`.
 fn split_assignment(line: &str) -> Option<(&str, &str)> {
-    let key_end = line.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))?;
-    if key_end == 0 || !line.starts_with(|c: char| c.is_alphabetic() || c == '_') {
-        return None;
-    }
+    let key_end = if let Some(quoted) = line.strip_prefix('"') {
+        let mut escaped = false;
+        let closing = quoted.char_indices().find(|&(_, c)| {
+            let done = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            done
+        })?;
+        1 + closing.0 + 1
+    } else {
+        let end = line.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))?;
+        if end == 0 || !line.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+            return None;
+        }
+        end
+    };
     let rest = line[key_end..].trim_start();
     let value = rest.strip_prefix('=')?;
     if value.starts_with('=') {
@@ -235,6 +246,9 @@ mod tests {
 
     #[test]
     fn heredocs_comments_and_strings_are_kept() {
+        let quoted = "locals {\n  tags = {\n    \"a-b\" = 1\n    long_name = 2\n  }\n}\n";
+        let aligned = "locals {\n  tags = {\n    \"a-b\"     = 1\n    long_name = 2\n  }\n}\n";
+        assert_eq!(format_source(quoted).unwrap(), aligned);
         let input = "locals {\n  # a { comment\n  text = <<EOT\n   keep {\n EOT\n  s = \"}{\"\n  eq = 1 == 1\n}\n";
         let expected = "locals {\n  # a { comment\n  text = <<EOT\n   keep {\n EOT\n  s  = \"}{\"\n  eq = 1 == 1\n}\n";
         assert_eq!(format_source(input).unwrap(), expected);

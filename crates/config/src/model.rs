@@ -2,7 +2,7 @@
 
 use crate::expression::{Expression, Reference, ReferenceTarget};
 use crate::source::{Sources, Span};
-use crate::types::TypeConstraint;
+use crate::types::{TypeConstraint, TypeDefaults};
 use crate::value::{PathStep, Value};
 use std::path::PathBuf;
 
@@ -29,7 +29,15 @@ impl Module {
 
     /// Finds a resource by address (`aws_s3_bucket.b` or `data.aws_region.current`).
     pub fn resource(&self, address: &str) -> Option<&ResourceConfig> {
-        self.resources.iter().find(|r| r.address() == address)
+        // Compared by parts, not by formatting every address: modules can hold thousands.
+        let (mode, rest) = match address.strip_prefix("data.") {
+            Some(rest) => (ResourceMode::Data, rest),
+            None => (ResourceMode::Managed, address),
+        };
+        let (type_name, name) = rest.split_once('.')?;
+        self.resources
+            .iter()
+            .find(|r| r.mode == mode && r.type_name == type_name && r.name == name)
     }
 
     pub fn output(&self, name: &str) -> Option<&OutputConfig> {
@@ -63,6 +71,8 @@ pub struct ProviderConfig {
 pub struct Variable {
     pub name: String,
     pub type_constraint: Option<TypeConstraint>,
+    /// Defaults of `optional(type, default)` attributes in the type, applied after conversion.
+    pub type_defaults: TypeDefaults,
     pub default: Option<Value>,
     pub description: Option<String>,
     pub sensitive: bool,
@@ -258,5 +268,20 @@ impl Block {
             }
         });
         named.or_else(|| self.labels.first().cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The engine walks resources on several threads, sharing the module between them.
+    #[test]
+    fn the_model_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Module>();
+        shareable::<Expression>();
+        shareable::<crate::diagnostic::Diagnostics>();
+        shareable::<crate::eval::EvalContext>();
     }
 }

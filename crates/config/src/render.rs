@@ -137,11 +137,17 @@ mod tests {
 help: did you mean `var.region`?
 ";
         assert_eq!(diagnostics.render(&sources, false), expected);
+        let colored = diagnostics.render(&sources, true);
+        assert!(
+            colored.starts_with("\x1b[31;1mError\x1b[0m: Reference to undeclared input variable\n")
+        );
+        assert!(colored.contains("\x1b[31;1m^^^^^^^^^^\x1b[0m"));
         let json = diagnostics.to_json(&sources);
         assert_eq!(json[0]["range"]["start"]["line"], 4);
         assert_eq!(json[0]["range"]["start"]["column"], 10);
         assert_eq!(json[0]["range"]["end"]["column"], 20);
         assert_eq!(json[0]["snippet"]["highlight_start_offset"], 9);
+        assert_eq!(json[0]["snippet"]["context"], "locals");
         assert_eq!(json[0]["snippet"]["highlight_end_offset"], 19);
     }
 }

@@ -104,6 +104,23 @@ impl Sources {
         (line_index + 1, column)
     }
 
+    /// The header of the top-level block around `offset`, such as `resource "a" "b"`, found as
+    /// the nearest earlier line that starts at column 0 with a name; Terraform's JSON
+    /// diagnostics call it the snippet's context.
+    pub fn enclosing_block_header(&self, file: FileId, offset: usize) -> Option<&str> {
+        let source = self.files.get(file.0 as usize)?;
+        let line_index = match source.line_starts.binary_search(&offset) {
+            Ok(index) => index,
+            Err(index) => index.checked_sub(1)?,
+        };
+        (0..=line_index).rev().find_map(|index| {
+            let text = self.line_text(file, index + 1);
+            let starts_block =
+                text.starts_with(|c: char| c.is_alphabetic() || c == '_') && text.contains('{');
+            starts_block.then(|| text[..text.find('{').unwrap_or(text.len())].trim_end())
+        })
+    }
+
     /// The byte offset where 1-based line `line` starts.
     pub fn line_start(&self, file: FileId, line: usize) -> usize {
         self.files

@@ -119,13 +119,7 @@ impl TypeConstraint {
                     );
                 }
                 if matches!(self, TypeConstraint::Set(_)) {
-                    let mut unique: Vec<Value> = Vec::with_capacity(converted.len());
-                    for item in converted {
-                        if !unique.iter().any(|seen| seen.language_equals(&item)) {
-                            unique.push(item);
-                        }
-                    }
-                    converted = unique;
+                    converted = set_elements(converted);
                 }
                 Ok(Value::List(converted))
             }
@@ -182,6 +176,83 @@ impl TypeConstraint {
             },
         }
     }
+}
+
+/// Defaults of `optional(type, default)` object attributes, wherever they sit inside a type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TypeDefaults {
+    /// For an object type: each attribute's default (if it has one) and the defaults inside it.
+    pub attributes: BTreeMap<String, (Option<Value>, TypeDefaults)>,
+    /// For list, set and map types: the defaults inside every element.
+    pub elements: Option<Box<TypeDefaults>>,
+}
+
+impl TypeDefaults {
+    pub fn is_empty(&self) -> bool {
+        self.attributes.is_empty() && self.elements.is_none()
+    }
+
+    pub(crate) fn for_elements(inner: TypeDefaults) -> TypeDefaults {
+        TypeDefaults {
+            attributes: BTreeMap::new(),
+            elements: (!inner.is_empty()).then(|| Box::new(inner)),
+        }
+    }
+
+    /// Fills null optional attributes with their defaults, as Terraform does after converting
+    /// a value to the type. Unknown and null values are left alone.
+    pub fn apply(&self, value: Value) -> Value {
+        if self.is_empty() {
+            return value;
+        }
+        match value {
+            Value::Object(mut map) if !self.attributes.is_empty() => {
+                for (name, (default, nested)) in &self.attributes {
+                    let current = map.remove(name).unwrap_or(Value::Null);
+                    let filled = match (current, default) {
+                        (Value::Null, Some(default)) => default.clone(),
+                        (current, _) => current,
+                    };
+                    map.insert(name.clone(), nested.apply(filled));
+                }
+                Value::Object(map)
+            }
+            Value::Object(map) => match &self.elements {
+                Some(inner) => {
+                    Value::Object(map.into_iter().map(|(k, v)| (k, inner.apply(v))).collect())
+                }
+                None => Value::Object(map),
+            },
+            Value::List(items) => match &self.elements {
+                Some(inner) => {
+                    Value::List(items.into_iter().map(|item| inner.apply(item)).collect())
+                }
+                None => Value::List(items),
+            },
+            other => other,
+        }
+    }
+}
+
+/// A set's elements: duplicates dropped, and strings or numbers in Terraform's set order
+/// (lexical, numeric), which is also the order `for_each` and `for` visit them in.
+pub(crate) fn set_elements(items: Vec<Value>) -> Vec<Value> {
+    let mut unique: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if !unique.iter().any(|seen| seen.language_equals(&item)) {
+            unique.push(item);
+        }
+    }
+    if unique.iter().all(|v| matches!(v, Value::String(_))) {
+        unique.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    } else if unique.iter().all(|v| matches!(v, Value::Number(_))) {
+        unique.sort_by(|a, b| {
+            a.as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b.as_f64().unwrap_or(0.0))
+        });
+    }
+    unique
 }
 
 /// Parses a number the way `tonumber` does: decimal, optionally signed, with exponent.

@@ -255,12 +255,14 @@ impl Resolver<'_> {
                     .with_span(whole)
                     .with_detail(
                         "A JSON variables file must hold one object of variable names to values.",
-                    ),
+                    )
+                    .with_help("write it as {\"name\": value, ...}"),
             ),
             Err(error) => self.diagnostics.push(
                 Diagnostic::error("Invalid variables file")
                     .with_span(whole)
-                    .with_detail(format!("The file is not valid JSON: {error}.")),
+                    .with_detail(format!("The file is not valid JSON: {error}."))
+                    .with_help("fix the JSON syntax at the position named"),
             ),
         }
     }
@@ -335,9 +337,7 @@ impl Resolver<'_> {
             return None;
         }
         for variable in &self.module.variables {
-            if let Some(value) = values.get(&variable.name) {
-                self.validate(variable, value);
-            }
+            self.validate(variable, &values);
         }
         (!self.diagnostics.has_errors()).then_some(values)
     }
@@ -379,7 +379,7 @@ impl Resolver<'_> {
             },
         };
         let value = match kind.convert(value) {
-            Ok(value) => value,
+            Ok(value) => variable.type_defaults.apply(value),
             Err(message) => {
                 let mut diagnostic = Diagnostic::error("Invalid value for input variable")
                     .with_span(origin.span().unwrap_or_else(|| variable.span.clone()))
@@ -407,11 +407,12 @@ impl Resolver<'_> {
         Some(value)
     }
 
-    fn validate(&mut self, variable: &Variable, value: &Value) {
+    fn validate(&mut self, variable: &Variable, values: &BTreeMap<String, Value>) {
+        let Some(value) = values.get(&variable.name) else {
+            return;
+        };
         let mut context = EvalContext::new(&self.module.directory);
-        context
-            .variables
-            .insert(variable.name.clone(), value.clone());
+        context.variables = values.clone();
         for validation in &variable.validations {
             let condition = match validation.condition.evaluate(&context) {
                 Ok(condition) => condition,
@@ -449,6 +450,7 @@ impl Resolver<'_> {
                 other => self.diagnostics.push(
                     Diagnostic::error("Invalid variable validation result")
                         .with_span(validation.condition.span())
+                        .with_help("make the condition a comparison or a bool function, e.g. length(var.name) > 0")
                         .with_detail(format!(
                             "The validation condition must be a bool, but have {}.",
                             other.type_name()
@@ -472,4 +474,96 @@ fn parse_raw_expression(raw: &str) -> Result<Value, String> {
     expression
         .evaluate(&EvalContext::default())
         .map_err(|diagnostics| diagnostics.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module_in(directory: &Path, main: &str, files: &[(&str, &str)]) -> Module {
+        std::fs::create_dir_all(directory).unwrap();
+        std::fs::write(directory.join("main.tf"), main).unwrap();
+        for (name, text) in files {
+            std::fs::write(directory.join(name), text).unwrap();
+        }
+        crate::load::load_module(directory).unwrap().module
+    }
+
+    #[test]
+    fn raw_values_follow_the_declared_type() {
+        let directory =
+            std::env::temp_dir().join(format!("lathe-config-variables-raw-{}", std::process::id()));
+        let module = module_in(
+            &directory,
+            "variable \"text\" {}\nvariable \"epochs\" {\n  type = number\n}\nvariable \"map\" {\n  type = map(number)\n}\nvariable \"flag\" {\n  type = bool\n  default = false\n}\n",
+            &[],
+        );
+        let environment = BTreeMap::from([
+            ("TF_VAR_map".to_string(), "{ a = 1 }".to_string()),
+            ("TF_VAR_flag".to_string(), "true".to_string()),
+        ]);
+        let arguments = [
+            VariableArgument::Assignment {
+                name: "text".into(),
+                raw: "[not parsed]".into(),
+            },
+            VariableArgument::Assignment {
+                name: "epochs".into(),
+                raw: "12".into(),
+            },
+        ];
+        let values = resolve_variables(&module, &arguments, &environment).unwrap();
+        assert_eq!(values["text"], Value::string("[not parsed]"));
+        assert_eq!(values["epochs"], Value::integer(12));
+        assert_eq!(values["map"], Value::from_json(serde_json::json!({"a": 1})));
+        assert_eq!(values["flag"], Value::Bool(true));
+        let bad = [VariableArgument::Assignment {
+            name: "epochs".into(),
+            raw: "twelve".into(),
+        }];
+        let errors = resolve_variables(&module, &bad, &environment).unwrap_err();
+        assert!(
+            errors.to_string().contains("not suitable for type number"),
+            "{errors}"
+        );
+        std::fs::remove_dir_all(&directory).unwrap();
+    }
+
+    #[test]
+    fn tfvars_locations_move_into_the_detail_without_their_sources() {
+        let directory = std::env::temp_dir().join(format!(
+            "lathe-config-variables-files-{}",
+            std::process::id()
+        ));
+        let module = module_in(
+            &directory,
+            "variable \"epochs\" {\n  type = number\n}\n",
+            &[("terraform.tfvars", "\nepochs = \"many\"\n")],
+        );
+        let errors = resolve_variables(&module, &[], &BTreeMap::new()).unwrap_err();
+        let diagnostic = errors.iter().next().unwrap();
+        assert_eq!(diagnostic.span, None);
+        assert!(
+            diagnostic
+                .detail
+                .as_deref()
+                .unwrap_or("")
+                .ends_with("(at terraform.tfvars:2:1)"),
+            "{diagnostic:?}"
+        );
+        let detailed = resolve_variables_detailed(&module, &[], &BTreeMap::new());
+        let span = detailed
+            .diagnostics
+            .iter()
+            .next()
+            .unwrap()
+            .span
+            .clone()
+            .unwrap();
+        assert_eq!(
+            detailed.sources.path(span.file),
+            Path::new("terraform.tfvars")
+        );
+        std::fs::remove_dir_all(&directory).unwrap();
+    }
 }

@@ -76,6 +76,34 @@ fn run_case(directory: &Path) -> String {
             ));
         }
         out.push('\n');
+        match lathe_config::dynamic::expand_dynamic_blocks(&resource.body, &context) {
+            Ok(body) => {
+                for attribute in &body.attributes {
+                    let value = show(attribute.expression.evaluate(&context), &mut errors);
+                    out.push_str(&format!("  {} = {value}\n", attribute.name));
+                }
+                for block in &body.blocks {
+                    let attributes: Vec<String> = block
+                        .body
+                        .attributes
+                        .iter()
+                        .map(|a| {
+                            format!(
+                                "{} = {}",
+                                a.name,
+                                show(a.expression.evaluate(&context), &mut errors)
+                            )
+                        })
+                        .collect();
+                    out.push_str(&format!(
+                        "  {} {{ {} }}\n",
+                        block.kind,
+                        attributes.join(", ")
+                    ));
+                }
+            }
+            Err(diagnostics) => errors.extend(diagnostics),
+        }
     }
     if !errors.is_empty() {
         out.push('\n');
@@ -90,6 +118,28 @@ fn validate_json(directory: &Path) -> serde_json::Value {
         Ok(loaded) => loaded.warnings.to_validate_json(&loaded.module.sources),
         Err((sources, diagnostics)) => diagnostics.to_validate_json(&sources),
     }
+}
+
+/// Every diagnostic a golden case shows must say how to fix the problem.
+fn diagnostics_without_help(rendered: &str) -> Vec<String> {
+    let mut missing = Vec::new();
+    let mut current: Option<(String, bool)> = None;
+    for line in rendered.lines() {
+        if line.starts_with("Error: ") || line.starts_with("Warning: ") {
+            if let Some((title, false)) = current.take() {
+                missing.push(title);
+            }
+            current = Some((line.to_string(), false));
+        } else if line.starts_with("help: ")
+            && let Some((_, has_help)) = current.as_mut()
+        {
+            *has_help = true;
+        }
+    }
+    if let Some((title, false)) = current {
+        missing.push(title);
+    }
+    missing
 }
 
 fn show(result: Result<Value, Diagnostics>, errors: &mut Diagnostics) -> String {
@@ -190,6 +240,12 @@ fn golden_cases() {
     let mut failures = Vec::new();
     for case in &cases {
         let actual = run_case(case);
+        for title in diagnostics_without_help(&actual) {
+            failures.push(format!(
+                "=== {} === a diagnostic without help: {title}",
+                case.display()
+            ));
+        }
         let expected_path = case.join("expected.txt");
         if bless {
             std::fs::write(&expected_path, &actual).unwrap();
@@ -227,4 +283,34 @@ fn golden_cases() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn formatting_the_golden_configurations_is_stable_and_keeps_them_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    for case in std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()) {
+        let Ok(text) = std::fs::read_to_string(case.join("main.tf")) else {
+            continue;
+        };
+        let Ok(formatted) = lathe_config::format_source(&text) else {
+            continue;
+        };
+        assert_eq!(
+            lathe_config::format_source(&formatted).as_ref(),
+            Ok(&formatted),
+            "{}: not idempotent",
+            case.display()
+        );
+        let before = lathe_config::parse_module_source(Path::new("main.tf"), &text)
+            .map(|l| l.module.locals.len());
+        let after = lathe_config::parse_module_source(Path::new("main.tf"), &formatted)
+            .map(|l| l.module.locals.len());
+        assert_eq!(
+            before.is_ok(),
+            after.is_ok(),
+            "{}: formatting changed validity",
+            case.display()
+        );
+        assert_eq!(before.ok(), after.ok(), "{}", case.display());
+    }
 }

@@ -186,3 +186,26 @@ fn deep_nesting_is_an_error_not_a_crash() {
         exercise(&text);
     }
 }
+
+#[test]
+fn nesting_within_the_parser_limit_evaluates_and_beyond_it_is_reported() {
+    let nested = |depth: usize| {
+        format!(
+            "locals {{\n  x = {}1{}\n}}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    let loaded = parse_module_source(Path::new("main.tf"), &nested(50)).unwrap();
+    assert!(
+        loaded.module.locals[0]
+            .expression
+            .evaluate(&EvalContext::new("."))
+            .is_ok()
+    );
+    let (_, diagnostics) = parse_module_source(Path::new("main.tf"), &nested(250)).unwrap_err();
+    assert_eq!(
+        diagnostics.iter().next().map(|d| d.summary.as_str()),
+        Some("Invalid syntax")
+    );
+}

@@ -17,7 +17,7 @@ use crate::engine::{Engine, Known};
 use crate::graph::Item;
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
 use crate::planner::instance_context;
-use crate::provider::{ApplyAction, ApplyRequest, PlanRequest, Progress};
+use crate::provider::{ApplyAction, ApplyRequest, PlanRequest, Progress, provider_address};
 use crate::provisioner::{LocalExec, run_local_exec};
 use crate::state::{
     InstanceAddress, InstanceState, OutputState, STATUS_PENDING, STATUS_TAINTED, State,
@@ -39,6 +39,10 @@ pub trait ApplyObserver: Send + Sync {
     fn progress(&self, address: &InstanceAddress, message: &str);
     /// One line of a provisioner's output.
     fn output(&self, address: &InstanceAddress, line: &str);
+    /// Whether the user asked to stop (Ctrl-C): nothing new starts, what runs finishes.
+    fn interrupted(&self) -> bool {
+        false
+    }
     /// `result` holds the object's id on success, the error message on failure.
     fn finished(
         &self,
@@ -99,20 +103,23 @@ pub fn known_json(value: &Value) -> serde_json::Value {
 }
 
 impl Engine<'_> {
-    /// The provider field of state entries: `provider["registry.terraform.io/hashicorp/aws"]`.
-    pub fn provider_state_name(&self, key: &str) -> String {
-        let (name, alias) = match key.split_once('.') {
-            Some((name, alias)) => (name, Some(alias)),
-            None => (key, None),
-        };
+    /// The address of the provider of a configuration key: `registry.terraform.io/hashicorp/aws`.
+    pub fn provider_address(&self, key: &str) -> String {
+        let name = key.split('.').next().unwrap_or(key);
         let source = self
             .provider_sources
             .get(name)
             .cloned()
             .unwrap_or_else(|| format!("lathe/{name}"));
-        match alias {
-            Some(alias) => format!("provider[\"registry.terraform.io/{source}\"].{alias}"),
-            None => format!("provider[\"registry.terraform.io/{source}\"]"),
+        provider_address(&source)
+    }
+
+    /// The provider field of state entries: `provider["registry.terraform.io/hashicorp/aws"]`.
+    pub fn provider_state_name(&self, key: &str) -> String {
+        let address = self.provider_address(key);
+        match key.split_once('.') {
+            Some((_, alias)) => format!("provider[\"{address}\"].{alias}"),
+            None => format!("provider[\"{address}\"]"),
         }
     }
 
@@ -181,6 +188,25 @@ impl Engine<'_> {
                     }
                 }
             }
+            // What goes away entirely waits until everything that depended on it in state
+            // has moved on (updated, replaced or destroyed).
+            for dependency in &change.prior_dependencies {
+                if let Some(destroy) = destroy {
+                    for &upstream in destroy_nodes.get(dependency).into_iter().flatten() {
+                        edge(&mut graph, destroy, upstream);
+                    }
+                }
+                if let Some(apply) = apply {
+                    for (other_index, other) in plan.changes.iter().enumerate() {
+                        if &other.address.resource == dependency
+                            && other.action == Action::Delete
+                            && let (_, Some(old)) = own[&other_index]
+                        {
+                            edge(&mut graph, apply, old);
+                        }
+                    }
+                }
+            }
         }
         graph
     }
@@ -194,6 +220,9 @@ impl Engine<'_> {
         parallelism: usize,
         observer: &dyn ApplyObserver,
     ) -> Result<ApplySummary, crate::state::StateError> {
+        for (from, to) in &plan.moves {
+            state.move_instance(from, to);
+        }
         let mut known = Known::from_state(state);
         known.variables = plan.variables.clone();
         for resource in &self.module.resources {
@@ -201,9 +230,11 @@ impl Engine<'_> {
                 known.expansions.insert(resource.address(), expansion);
             }
         }
-        // Data sources no longer in the configuration have nothing to read: forget them.
+        // Data sources no longer in the configuration (or all, when destroying) are forgotten.
         state.resources.retain(|resource| {
-            resource.mode != "data" || self.module.resource(&resource.address()).is_some()
+            resource.mode != "data"
+                || (plan.mode != PlanMode::Destroy
+                    && self.module.resource(&resource.address()).is_some())
         });
         for (address, key, value) in &plan.data_reads {
             let provider = self.provider_state_name(key);
@@ -226,32 +257,37 @@ impl Engine<'_> {
             summary: ApplySummary::default(),
             save_error: None,
         });
-        let outcomes = walk(&graph, parallelism, |node| {
-            let step = graph[node];
-            let result = match step {
-                Step::Apply(index) => {
-                    self.apply_step(&plan.changes[index], &shared, directory, observer)
+        let outcomes = walk(
+            &graph,
+            parallelism,
+            || observer.interrupted(),
+            |node| {
+                let step = graph[node];
+                let result = match step {
+                    Step::Apply(index) => {
+                        self.apply_step(&plan.changes[index], &shared, directory, observer)
+                    }
+                    Step::Destroy(index) => {
+                        self.destroy_step(&plan.changes[index], &shared, directory, observer)
+                    }
+                };
+                let mut guard = shared
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                match result {
+                    Ok(()) => true,
+                    Err(message) => {
+                        let address = match step {
+                            Step::Apply(index) | Step::Destroy(index) => {
+                                plan.changes[index].address.to_string()
+                            }
+                        };
+                        guard.summary.failures.push((address, message));
+                        false
+                    }
                 }
-                Step::Destroy(index) => {
-                    self.destroy_step(&plan.changes[index], &shared, directory, observer)
-                }
-            };
-            let mut guard = shared
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            match result {
-                Ok(()) => true,
-                Err(message) => {
-                    let address = match step {
-                        Step::Apply(index) | Step::Destroy(index) => {
-                            plan.changes[index].address.to_string()
-                        }
-                    };
-                    guard.summary.failures.push((address, message));
-                    false
-                }
-            }
-        });
+            },
+        );
         let mut shared = shared
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -353,11 +389,11 @@ impl Engine<'_> {
                 &mut diagnostics,
             );
             if diagnostics.has_errors() {
-                let summaries: Vec<String> = diagnostics
-                    .iter()
-                    .map(|diagnostic| diagnostic.summary.clone())
-                    .collect();
-                return Err(summaries.join("; "));
+                // Values only known now can still be wrong: show where, as validate would.
+                return Err(format!(
+                    "the configuration is invalid with the values known at apply time:\n{}",
+                    diagnostics.render(&self.module.sources, false)
+                ));
             }
             let prior = match change.action {
                 Action::Replace | Action::Create | Action::Read => None,
@@ -366,6 +402,12 @@ impl Engine<'_> {
                     .instance(address)
                     .map(|instance| Value::from_json(instance.attributes.clone())),
             };
+            let config = crate::planner::ignore_changes(
+                &resource.lifecycle.ignore_changes,
+                schema,
+                prior.as_ref(),
+                config,
+            );
             (config, prior)
         };
         let started = Instant::now();
@@ -427,6 +469,7 @@ impl Engine<'_> {
                 guard.state.depose(address);
             }
             let mut pending = new_instance(address, &planned.planned, change.dependencies.clone());
+            pending.sensitive_attributes = sensitive_paths(schema);
             pending.status = Some(STATUS_PENDING.to_string());
             pending.create_before_destroy = change.create_before_destroy;
             guard.state.set_instance(address, &provider_name, pending);
@@ -443,6 +486,7 @@ impl Engine<'_> {
             prior,
             planned: planned.planned,
             config,
+            dependents: self.resource_dependents(&address.resource),
         };
         let progress = ProgressTo {
             observer,
@@ -460,6 +504,7 @@ impl Engine<'_> {
             match result {
                 Ok(value) => {
                     let mut instance = new_instance(address, &value, change.dependencies.clone());
+                    instance.sensitive_attributes = sensitive_paths(schema);
                     instance.create_before_destroy = change.create_before_destroy;
                     // Tainted until its provisioners finish: a crash in between replaces it
                     // on the next apply, so the provisioners always run to the end once.
@@ -566,6 +611,7 @@ impl Engine<'_> {
             prior: Some(prior),
             planned: Value::Null,
             config: Value::Null,
+            dependents: Vec::new(),
         };
         let progress = ProgressTo {
             observer,
@@ -673,14 +719,27 @@ impl Engine<'_> {
         Ok(())
     }
 
-    /// Every resource item the walk would touch, for `lathe graph`-like listings.
-    pub fn resource_items(&self) -> Vec<Item> {
-        self.module
-            .resources
-            .iter()
-            .map(|resource| Item::Resource(resource.address()))
+    /// The resources that read `address`, directly or through locals.
+    pub fn resource_dependents(&self, address: &str) -> Vec<String> {
+        self.graph
+            .dependents(&Item::Resource(address.to_string()))
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Resource(dependent) => Some(dependent),
+                _ => None,
+            })
             .collect()
     }
+}
+
+/// Terraform's record of which attributes are sensitive: one path per attribute.
+fn sensitive_paths(schema: &crate::schema::BlockSchema) -> Vec<serde_json::Value> {
+    schema
+        .attributes
+        .iter()
+        .filter(|attribute| attribute.sensitive)
+        .map(|attribute| serde_json::json!([{ "type": "get_attr", "value": attribute.name }]))
+        .collect()
 }
 
 fn new_instance(

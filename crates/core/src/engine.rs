@@ -1,7 +1,6 @@
 //! The engine for one module: its graph, its configured providers and the values known so far.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use lathe_config::diagnostic::{Diagnostic, Diagnostics};
 use lathe_config::eval::EvalContext;
@@ -126,7 +125,7 @@ pub struct Engine<'module> {
     pub schemas: BTreeMap<String, ProviderSchema>,
     /// Provider name to registry source (`hashicorp/aws`), for the state's provider field.
     pub provider_sources: BTreeMap<String, String>,
-    pub working_directory: PathBuf,
+    registry: ProviderRegistry,
 }
 
 impl std::fmt::Debug for Engine<'_> {
@@ -233,9 +232,48 @@ impl<'module> Engine<'module> {
                     .infos()
                     .map(|info| (info.name.clone(), info.source.clone()))
                     .collect(),
-                working_directory: module.directory.clone(),
+                registry: registry.clone(),
             }),
             _ => Err(diagnostics),
+        }
+    }
+
+    /// Instantiates the providers of objects in `state` that the configuration no longer
+    /// uses, so that they can still be refreshed and destroyed. Call before
+    /// [`Engine::configure_providers`].
+    pub fn adopt_state_providers(&mut self, state: &State) -> Result<(), Diagnostics> {
+        let mut diagnostics = Diagnostics::default();
+        for resource in &state.resources {
+            if self.module.resource(&resource.address()).is_some() {
+                continue;
+            }
+            let name = crate::provider::provider_for_type(&resource.type_name).to_string();
+            if self.providers.contains_key(&name) {
+                continue;
+            }
+            match self.registry.instantiate(&name) {
+                Some(provider) => {
+                    self.schemas
+                        .entry(name.clone())
+                        .or_insert_with(|| provider.schema());
+                    self.providers.insert(name, provider);
+                }
+                None => diagnostics.push(
+                    Diagnostic::error(format!(
+                        "{} is in the state, but lathe has no `{name}` provider to manage it",
+                        resource.address()
+                    ))
+                    .with_help(format!(
+                        "remove it from the state with `lathe state rm {}` if it no longer exists",
+                        resource.address()
+                    )),
+                ),
+            }
+        }
+        if diagnostics.has_errors() {
+            Err(diagnostics)
+        } else {
+            Ok(())
         }
     }
 
@@ -315,49 +353,67 @@ impl<'module> Engine<'module> {
         context
     }
 
+    /// The `provider` block of a provider configuration key (`aws`, `aws.west`), if declared.
+    pub fn provider_block(&self, key: &str) -> Option<&lathe_config::model::ProviderConfig> {
+        let name = key.split('.').next().unwrap_or(key);
+        let alias = key.split_once('.').map(|(_, alias)| alias);
+        self.module
+            .providers
+            .iter()
+            .find(|provider| provider.name == name && provider.alias.as_deref() == alias)
+    }
+
+    /// Evaluates a provider configuration against the provider's schema (an empty object when
+    /// there is no block).
+    pub fn provider_config(
+        &self,
+        key: &str,
+        context: &EvalContext,
+        diagnostics: &mut Diagnostics,
+    ) -> Value {
+        let name = key.split('.').next().unwrap_or(key);
+        let Some(block) = self.provider_block(key) else {
+            return Value::Object(BTreeMap::new());
+        };
+        let mut schema = self
+            .schemas
+            .get(name)
+            .map(|schema| schema.provider.clone())
+            .unwrap_or_default();
+        if schema.attribute("alias").is_none() {
+            schema
+                .attributes
+                .push(crate::schema::AttributeSchema::optional(
+                    "alias",
+                    lathe_config::types::TypeConstraint::String,
+                ));
+        }
+        let what = format!("provider \"{name}\"");
+        evaluate_body(
+            &block.body,
+            &schema,
+            context,
+            &what,
+            &block.span,
+            diagnostics,
+        )
+    }
+
     /// Evaluates and hands each provider its configuration.
     pub fn configure_providers(&mut self, known: &Known) -> Result<(), Diagnostics> {
         let context = self.context(known);
         let mut diagnostics = Diagnostics::default();
         let keys: Vec<String> = self.providers.keys().cloned().collect();
         for key in keys {
-            let name = key.split('.').next().unwrap_or(&key).to_string();
-            let alias = key.split_once('.').map(|(_, alias)| alias.to_string());
-            let block = self
-                .module
-                .providers
-                .iter()
-                .find(|provider| provider.name == name && provider.alias == alias);
-            let config = match block {
-                Some(block) => {
-                    let mut schema = self.schemas[&name].provider.clone();
-                    if schema.attribute("alias").is_none() {
-                        schema
-                            .attributes
-                            .push(crate::schema::AttributeSchema::optional(
-                                "alias",
-                                lathe_config::types::TypeConstraint::String,
-                            ));
-                    }
-                    let what = format!("provider \"{name}\"");
-                    evaluate_body(
-                        &block.body,
-                        &schema,
-                        &context,
-                        &what,
-                        &block.span,
-                        &mut diagnostics,
-                    )
-                }
-                None => Value::Object(BTreeMap::new()),
-            };
+            let config = self.provider_config(&key, &context, &mut diagnostics);
+            let span = self.provider_block(&key).map(|block| block.span.clone());
             if let Some(provider) = self.providers.get_mut(&key)
                 && let Err(error) = provider.configure(&config)
             {
                 let mut diagnostic =
                     Diagnostic::error(format!("Provider `{key}` could not be configured: {error}"));
-                if let Some(block) = block {
-                    diagnostic = diagnostic.with_span(block.span.clone());
+                if let Some(span) = span {
+                    diagnostic = diagnostic.with_span(span);
                 }
                 diagnostics.push(diagnostic);
             }

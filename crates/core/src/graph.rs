@@ -40,6 +40,8 @@ pub struct ModuleGraph {
     pub graph: DiGraph<Item, ()>,
     pub index: BTreeMap<Item, NodeIndex>,
     spans: BTreeMap<Item, Span>,
+    /// Where each dependency is referred to: (dependency, dependent) to the first reference.
+    reference_spans: BTreeMap<(Item, Item), Span>,
 }
 
 /// The provider configuration a resource uses: `aws` or `aws.west`.
@@ -84,6 +86,7 @@ impl ModuleGraph {
             graph: DiGraph::new(),
             index: BTreeMap::new(),
             spans: BTreeMap::new(),
+            reference_spans: BTreeMap::new(),
         };
         for variable in &module.variables {
             graph.add(Item::Variable(variable.name.clone()), variable.span.clone());
@@ -153,6 +156,9 @@ impl ModuleGraph {
         for reference in references {
             if let Some(dependency) = reference_item(reference) {
                 self.connect(&dependency, dependent);
+                self.reference_spans
+                    .entry((dependency, dependent.clone()))
+                    .or_insert_with(|| reference.span.clone());
             }
         }
     }
@@ -163,6 +169,21 @@ impl ModuleGraph {
             let self_loop =
                 component.len() == 1 && self.graph.find_edge(component[0], component[0]).is_some();
             if component.len() < 2 && !self_loop {
+                continue;
+            }
+            if self_loop {
+                let item = &self.graph[component[0]];
+                let mut diagnostic = Diagnostic::error("Self-referential block")
+                    .with_detail(format!("Configuration for {item} may not refer to itself."))
+                    .with_help("inside a provisioner use `self.<attribute>`; elsewhere refer to another resource, a variable or a local");
+                let span = self
+                    .reference_spans
+                    .get(&(item.clone(), item.clone()))
+                    .or_else(|| self.spans.get(item));
+                if let Some(span) = span {
+                    diagnostic = diagnostic.with_span(span.clone());
+                }
+                diagnostics.push(diagnostic);
                 continue;
             }
             let cycle = self.order_cycle(&component);
@@ -178,15 +199,24 @@ impl ModuleGraph {
                     names[0]
                 ))
                 .with_help("remove one of the references (or a depends_on entry) to break the cycle");
-            if let Some(span) = self.spans.get(first) {
+            // Each step of the loop is a reference: point at every one of them.
+            let last = &self.graph[cycle[cycle.len() - 1]];
+            let primary = self
+                .reference_spans
+                .get(&(last.clone(), first.clone()))
+                .or_else(|| self.spans.get(first));
+            if let Some(span) = primary {
                 diagnostic = diagnostic.with_span(span.clone());
             }
-            for node in cycle.iter().skip(1) {
-                if let Some(span) = self.spans.get(&self.graph[*node]) {
-                    diagnostic = diagnostic.with_label(
-                        span.clone(),
-                        format!("{} is part of the cycle", self.graph[*node]),
-                    );
+            for pair in cycle.windows(2) {
+                let (dependency, dependent) = (&self.graph[pair[0]], &self.graph[pair[1]]);
+                let span = self
+                    .reference_spans
+                    .get(&(dependency.clone(), dependent.clone()))
+                    .or_else(|| self.spans.get(dependent));
+                if let Some(span) = span {
+                    diagnostic = diagnostic
+                        .with_label(span.clone(), format!("{dependent} refers to {dependency}"));
                 }
             }
             diagnostics.push(diagnostic);

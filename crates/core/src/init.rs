@@ -54,13 +54,8 @@ pub fn check_requirements(
             continue;
         };
         if let Some(source) = &required.source {
-            let normalized = source
-                .trim_start_matches("registry.terraform.io/")
-                .to_lowercase();
-            let offered = info
-                .source
-                .trim_start_matches("registry.terraform.io/")
-                .to_lowercase();
+            let normalized = crate::provider::provider_address(source).to_lowercase();
+            let offered = crate::provider::provider_address(&info.source).to_lowercase();
             if normalized != offered {
                 diagnostics.push(
                     Diagnostic::error(format!("Provider source `{source}` is not available"))

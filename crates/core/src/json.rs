@@ -33,7 +33,7 @@ fn index_json(key: &Option<IndexKey>) -> Option<Json> {
     })
 }
 
-fn resource_change_json(change: &ResourceChange) -> Json {
+fn resource_change_json(change: &ResourceChange, provider_name: String) -> Json {
     let (mode, type_name, name) = change.address.parts();
     let after = match change.action {
         Action::Delete => Json::Null,
@@ -47,7 +47,7 @@ fn resource_change_json(change: &ResourceChange) -> Json {
     if let Some(index) = index_json(&change.address.key) {
         object.insert("index".into(), index);
     }
-    object.insert("provider_name".into(), json!(change.provider_key));
+    object.insert("provider_name".into(), json!(provider_name));
     object.insert(
         "change".into(),
         json!({
@@ -63,14 +63,18 @@ fn resource_change_json(change: &ResourceChange) -> Json {
     if !change.reasons.is_empty() {
         object.insert("lathe_reasons".into(), json!(change.reasons));
     }
+    if !change.notes.is_empty() {
+        object.insert("lathe_notes".into(), json!(change.notes));
+    }
     if let Some(reason) = &change.action_reason {
         object.insert("action_reason".into(), json!(reason));
     }
     Json::Object(object)
 }
 
-/// The plan in Terraform's JSON plan representation.
-pub fn plan_json(plan: &Plan, state: &State) -> Json {
+/// The plan in Terraform's JSON plan representation; `provider_name` turns a provider
+/// configuration key (`aws`) into its address (`registry.terraform.io/hashicorp/aws`).
+pub fn plan_json(plan: &Plan, state: &State, provider_name: &dyn Fn(&str) -> String) -> Json {
     let variables: Map<String, Json> = plan
         .variables
         .iter()
@@ -87,7 +91,7 @@ pub fn plan_json(plan: &Plan, state: &State) -> Json {
                 "mode": mode,
                 "type": type_name,
                 "name": name,
-                "provider_name": change.provider_key,
+                "provider_name": provider_name(&change.provider_key),
                 "schema_version": 0,
                 "values": known_json(&change.planned),
             });
@@ -134,7 +138,11 @@ pub fn plan_json(plan: &Plan, state: &State) -> Json {
                 "after": drift.after.as_ref().map(known_json).unwrap_or(Json::Null),
             },
         })).collect::<Vec<_>>(),
-        "resource_changes": plan.changes.iter().map(resource_change_json).collect::<Vec<_>>(),
+        "resource_changes": plan
+            .changes
+            .iter()
+            .map(|change| resource_change_json(change, provider_name(&change.provider_key)))
+            .collect::<Vec<_>>(),
         "output_changes": output_changes,
         "prior_state": state_json(state),
         "errored": false,

@@ -58,12 +58,16 @@ pub struct ResourceChange {
     pub planned: Value,
     pub requires_replace: Vec<String>,
     pub reasons: Vec<String>,
+    /// The provider's notes: estimates and counts that are not reasons.
+    pub notes: Vec<String>,
     /// Why the action itself was chosen when it is not the attributes: "tainted",
     /// "replace requested", "no longer in the configuration".
     pub action_reason: Option<String>,
     pub sensitive: BTreeSet<String>,
     /// Resource addresses this instance depends on, recorded in state.
     pub dependencies: Vec<String>,
+    /// What the object in state depended on when it was last applied.
+    pub prior_dependencies: Vec<String>,
     /// `count.index` or `each.key`/`each.value` of this instance.
     pub count_index: Option<i64>,
     pub each: Option<(Value, Value)>,
@@ -104,6 +108,9 @@ pub struct Plan {
     pub changes: Vec<ResourceChange>,
     pub drift: Vec<Drift>,
     pub output_changes: Vec<OutputChange>,
+    /// Objects that follow their resource to a new address: `x` to `x[0]` when `count` or
+    /// `for_each` was added, and back when it was removed.
+    pub moves: Vec<(InstanceAddress, InstanceAddress)>,
     /// Data sources read while planning: written to state by apply.
     pub data_reads: Vec<(InstanceAddress, String, Value)>,
     pub variables: BTreeMap<String, Value>,
@@ -141,7 +148,11 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         match self.mode {
             PlanMode::RefreshOnly => !self.drift.is_empty() || self.has_output_changes(),
-            _ => self.actionable().next().is_some() || self.has_output_changes(),
+            _ => {
+                self.actionable().next().is_some()
+                    || self.has_output_changes()
+                    || !self.moves.is_empty()
+            }
         }
     }
 

@@ -144,6 +144,11 @@ impl SavedPlan {
 
     /// Refuses when the state moved since the plan was made.
     pub fn check_state(&self, lineage: &str, serial: u64) -> Result<(), PlanFileError> {
+        // Serial 0 means no state was ever saved; each load of a missing state gets a fresh
+        // lineage, so two absent states are the same state.
+        if self.serial == 0 && serial == 0 {
+            return Ok(());
+        }
         if self.lineage != lineage || self.serial != serial {
             return Err(PlanFileError::Stale {
                 planned_lineage: self.lineage.clone(),

@@ -37,6 +37,12 @@ impl Default for PlanOptions {
     }
 }
 
+/// More instances of one resource than any real configuration needs: a guard against a
+/// mistyped count exhausting memory.
+pub const MAXIMUM_INSTANCES: usize = 100_000;
+
+type ReadResult = Result<Option<Value>, crate::provider::ProviderError>;
+
 /// Evaluates `count` / `for_each` of a resource.
 pub fn expand(resource: &ResourceConfig, context: &EvalContext) -> Result<Expansion, Diagnostic> {
     if let Some(count) = &resource.count {
@@ -61,6 +67,11 @@ pub fn expand(resource: &ResourceConfig, context: &EvalContext) -> Result<Expans
         if number < 0.0 || number.fract() != 0.0 {
             return Err(invalid(&format!(
                 "The \"count\" value must be a whole number ≥ 0, not {value}."
+            )));
+        }
+        if number > MAXIMUM_INSTANCES as f64 {
+            return Err(invalid(&format!(
+                "The \"count\" value {value} is more than the {MAXIMUM_INSTANCES} instances lathe manages per resource."
             )));
         }
         return Ok(Expansion::Count(number as i64));
@@ -130,7 +141,7 @@ pub fn instance_context(
 }
 
 /// Applies `ignore_changes`: the listed attributes keep their value in state.
-fn ignore_changes(
+pub(crate) fn ignore_changes(
     lifecycle: &IgnoreChanges,
     schema: &crate::schema::BlockSchema,
     prior: Option<&Value>,
@@ -167,7 +178,11 @@ fn ignore_changes(
 impl Engine<'_> {
     /// Refreshes `state` in place: reads every managed object; adopts or drops pending creates.
     /// Returns what changed outside lathe.
-    pub fn refresh(&self, state: &mut State) -> Result<Vec<Drift>, Diagnostics> {
+    pub fn refresh(
+        &self,
+        state: &mut State,
+        parallelism: usize,
+    ) -> Result<Vec<Drift>, Diagnostics> {
         let mut drift = Vec::new();
         let mut diagnostics = Diagnostics::default();
         let instances: Vec<(InstanceAddress, String, String, crate::state::InstanceState)> = state
@@ -185,19 +200,44 @@ impl Engine<'_> {
                 (address, resource.type_name.clone(), key, instance.clone())
             })
             .collect();
-        for (address, type_name, key, instance) in instances {
-            let Some(provider) = self.provider_by_key(&key) else {
+        // Reads are independent of one another: run them like an apply walk without edges.
+        let mut reads = petgraph::graph::DiGraph::<usize, ()>::new();
+        for index in 0..instances.len() {
+            reads.add_node(index);
+        }
+        let results: Vec<std::sync::Mutex<Option<ReadResult>>> = instances
+            .iter()
+            .map(|_| std::sync::Mutex::new(None))
+            .collect();
+        crate::walk::walk(
+            &reads,
+            parallelism,
+            || false,
+            |node| {
+                let (_, type_name, key, instance) = &instances[node.index()];
+                let Some(provider) = self.provider_by_key(key) else {
+                    return true;
+                };
+                let before = Value::from_json(instance.attributes.clone());
+                let result = if instance.is_pending() {
+                    provider.recover_pending(type_name, &before)
+                } else {
+                    provider.read_resource(type_name, &before)
+                };
+                if let Ok(mut slot) = results[node.index()].lock() {
+                    *slot = Some(result);
+                }
+                true
+            },
+        );
+        for ((address, type_name, key, instance), result) in instances.into_iter().zip(results) {
+            let Some(result) = result.into_inner().ok().flatten() else {
                 diagnostics.push(Diagnostic::error(format!(
                     "{address} is in the state, but its provider `{key}` is not in the configuration; add a resource or provider block that uses `{key}`, or remove it from state with `lathe state rm {address}`"
                 )));
                 continue;
             };
             let before = Value::from_json(instance.attributes.clone());
-            let result = if instance.is_pending() {
-                provider.recover_pending(&type_name, &before)
-            } else {
-                provider.read_resource(&type_name, &before)
-            };
             match result {
                 Ok(Some(after)) => {
                     let mut updated = instance.clone();
@@ -252,6 +292,18 @@ impl Engine<'_> {
         drift: Vec<Drift>,
         options: &PlanOptions,
     ) -> Result<Plan, Diagnostics> {
+        let moves = self.implied_moves(state);
+        let moved;
+        let state = if moves.is_empty() {
+            state
+        } else {
+            let mut copy = state.clone();
+            for (from, to) in &moves {
+                copy.move_instance(from, to);
+            }
+            moved = copy;
+            &moved
+        };
         let mut known = Known::from_state(state);
         known.variables = variables.clone();
         let mut diagnostics = Diagnostics::default();
@@ -344,6 +396,15 @@ impl Engine<'_> {
             }
         }
         self.plan_deletions(state, destroying, &mut changes);
+        if destroying {
+            for change in &changes {
+                if let Some(resource) = self.module.resource(&change.address.resource)
+                    && resource.lifecycle.prevent_destroy
+                {
+                    diagnostics.push(prevent_destroy_error(resource, &change.address));
+                }
+            }
+        }
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
@@ -356,6 +417,7 @@ impl Engine<'_> {
             changes,
             drift,
             output_changes,
+            moves,
             data_reads,
             variables: variables.clone(),
             prior_lineage: state.lineage.clone(),
@@ -409,6 +471,7 @@ impl Engine<'_> {
             .iter()
             .filter(|dependency| changed_resources.contains(*dependency))
             .collect();
+        let upstream_reasons = upstream_reasons(resource, &upstream_changed, changes);
         let sensitive: BTreeSet<String> = schema
             .attributes
             .iter()
@@ -451,7 +514,9 @@ impl Engine<'_> {
                         ),
                     }
                 } else {
-                    planned_instances.insert(index_key.clone(), Value::Unknown);
+                    // What the configuration sets is shown; what the read returns is unknown.
+                    let planned = crate::provider::plan_from_schema(&schema, None, &config).planned;
+                    planned_instances.insert(index_key.clone(), planned.clone());
                     changes.push(ResourceChange {
                         address: instance_address,
                         type_name: resource.type_name.clone(),
@@ -459,15 +524,14 @@ impl Engine<'_> {
                         action: Action::Read,
                         create_before_destroy: false,
                         prior: None,
-                        planned: Value::Unknown,
+                        planned,
                         requires_replace: Vec::new(),
-                        reasons: upstream_changed
-                            .iter()
-                            .map(|dependency| format!("upstream {dependency} changes"))
-                            .collect(),
+                        reasons: upstream_reasons.clone(),
+                        notes: Vec::new(),
                         action_reason: Some("depends on values known only after apply".to_string()),
                         sensitive: sensitive.clone(),
                         dependencies: dependencies.clone(),
+                        prior_dependencies: Vec::new(),
                         count_index,
                         each,
                         deposed: None,
@@ -534,9 +598,7 @@ impl Engine<'_> {
                 Action::Update
             };
             if action != Action::NoOp && action != Action::Create {
-                for dependency in &upstream_changed {
-                    reasons.push(format!("upstream {dependency} changes"));
-                }
+                reasons.extend(upstream_reasons.iter().cloned());
             }
             if matches!(action, Action::Replace) && resource.lifecycle.prevent_destroy {
                 diagnostics.push(prevent_destroy_error(resource, &instance_address));
@@ -571,9 +633,13 @@ impl Engine<'_> {
                 planned: planned_value,
                 requires_replace: planned.requires_replace,
                 reasons,
+                notes: planned.notes,
                 action_reason,
                 sensitive: sensitive.clone(),
                 dependencies: dependencies.clone(),
+                prior_dependencies: prior_instance
+                    .map(|instance| instance.dependencies.clone())
+                    .unwrap_or_default(),
                 count_index,
                 each,
                 deposed: None,
@@ -657,6 +723,29 @@ impl Engine<'_> {
         }
     }
 
+    /// Terraform's implied moves: a single object becomes instance `[0]` (or `["key"]` is not
+    /// guessed) when `count` is added, and instance `[0]` becomes the single object when
+    /// `count` and `for_each` are removed.
+    fn implied_moves(&self, state: &State) -> Vec<(InstanceAddress, InstanceAddress)> {
+        let mut moves = Vec::new();
+        for resource in &self.module.resources {
+            let address = resource.address();
+            let single = InstanceAddress::new(address.clone(), None);
+            let first = InstanceAddress::new(address.clone(), Some(IndexKey::Number(0)));
+            let (from, to) = if resource.count.is_some() {
+                (single, first)
+            } else if resource.for_each.is_none() {
+                (first, single)
+            } else {
+                continue;
+            };
+            if state.instance(&from).is_some() && state.instance(&to).is_none() {
+                moves.push((from, to));
+            }
+        }
+        moves
+    }
+
     /// Keeps only changes of the targets and of the resources they depend on.
     fn restrict_to_targets(&self, targets: &[InstanceAddress], changes: &mut Vec<ResourceChange>) {
         let mut wanted_resources = BTreeSet::new();
@@ -677,6 +766,59 @@ impl Engine<'_> {
             }) || wanted_resources.contains(&change.address.resource)
         });
     }
+}
+
+/// "upstream lathe_dataset.v1.version changed": for each changed upstream resource, the
+/// attributes this resource reads from it that change, or the resource itself when it is
+/// reached through locals or as a whole.
+fn upstream_reasons(
+    resource: &ResourceConfig,
+    upstream_changed: &[&String],
+    changes: &[ResourceChange],
+) -> Vec<String> {
+    let references = crate::graph::resource_references(resource);
+    let mut reasons = Vec::new();
+    for dependency in upstream_changed {
+        let attributes: BTreeSet<String> = references
+            .iter()
+            .filter(|reference| &&reference.target.address() == dependency)
+            .filter_map(|reference| {
+                reference.path.iter().find_map(|step| match step {
+                    PathStep::Attribute(name) => Some(name.clone()),
+                    PathStep::Index(_) => None,
+                })
+            })
+            .collect();
+        let changed: Vec<&String> = attributes
+            .iter()
+            .filter(|name| {
+                changes.iter().any(|change| {
+                    &&change.address.resource == dependency && {
+                        let before = change
+                            .prior
+                            .as_ref()
+                            .and_then(|prior| prior.as_object())
+                            .and_then(|prior| prior.get(*name));
+                        let after = change
+                            .planned
+                            .as_object()
+                            .and_then(|planned| planned.get(*name));
+                        change.action == Action::Delete || before != after
+                    }
+                })
+            })
+            .collect();
+        if changed.is_empty() {
+            reasons.push(format!("upstream {dependency} changed"));
+        } else {
+            reasons.extend(
+                changed
+                    .iter()
+                    .map(|name| format!("upstream {dependency}.{name} changed")),
+            );
+        }
+    }
+    reasons
 }
 
 fn prevent_destroy_error(resource: &ResourceConfig, address: &InstanceAddress) -> Diagnostic {
@@ -705,9 +847,11 @@ fn deletion(
         planned: Value::Null,
         requires_replace: Vec::new(),
         reasons: Vec::new(),
+        notes: Vec::new(),
         action_reason: Some(reason.to_string()),
         sensitive: BTreeSet::new(),
         dependencies: instance.dependencies.clone(),
+        prior_dependencies: instance.dependencies.clone(),
         count_index: match &instance.index_key {
             Some(IndexKey::Number(number)) => Some(*number),
             _ => None,

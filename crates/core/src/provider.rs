@@ -1,5 +1,14 @@
 //! The provider interface the engine drives, and the registry the binary fills with providers.
 //!
+//! The engine calls a provider in this order: [`Provider::schema`] (once),
+//! [`Provider::configure`] with the evaluated `provider` block, [`Provider::validate_resource`]
+//! during `lathe validate`, then per plan [`Provider::read_resource`] (refresh, or
+//! [`Provider::recover_pending`] for a create a crash interrupted) and
+//! [`Provider::plan_resource`], and per apply step [`Provider::plan_resource`] again with the
+//! now-known upstream values followed by [`Provider::apply_resource`]. Data sources are read
+//! with [`Provider::read_data_source`] at plan time when their arguments are known, at apply
+//! time otherwise; `lathe import` calls [`Provider::import_resource`].
+//!
 //! The interface is synchronous on purpose: the engine's walk runs each resource operation on a
 //! worker thread (bounded by `-parallelism`), so a provider can block while it waits on a remote
 //! job. A provider built on an async SDK keeps its own runtime handle and blocks on it inside
@@ -66,6 +75,9 @@ pub struct PlannedChange {
     pub requires_replace: Vec<String>,
     /// Why the change happens, in words shown under the resource in the plan.
     pub reasons: Vec<String>,
+    /// Facts about the change that are not reasons, shown under it too: token counts, cost
+    /// and time estimates ("about 1.2M training tokens, est. $4.80").
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +99,10 @@ pub struct ApplyRequest {
     /// (`Value::Null` for a delete).
     pub planned: Value,
     pub config: Value,
+    /// The resources that read this one. A provider whose create only starts a long job
+    /// (model customization) can return at once when this is empty and wait for the job
+    /// to finish when something downstream needs its result.
+    pub dependents: Vec<String>,
 }
 
 /// Lets a long-running operation say what it is doing ("training step 40/100").
@@ -113,6 +129,10 @@ pub trait Provider: Send + Sync {
     }
 
     /// Plans one instance. The default follows the schema: see [`plan_from_schema`].
+    /// For a create, decide the object's identity here (e.g. the name generated for
+    /// `name_prefix`): the engine records the planned attributes as a pending create before
+    /// calling [`Provider::apply_resource`], and [`Provider::recover_pending`] finds the object
+    /// by them after a crash.
     fn plan_resource(&self, request: &PlanRequest) -> Result<PlannedChange, ProviderError> {
         let schema = self.schema();
         let block = schema.resources.get(&request.type_name).ok_or_else(|| {
@@ -239,6 +259,7 @@ pub fn plan_from_schema(
         planned: Value::Object(planned),
         requires_replace,
         reasons,
+        notes: Vec::new(),
     }
 }
 
@@ -318,7 +339,40 @@ impl ProviderRegistry {
     }
 }
 
+/// The fully qualified address of a provider source: `hashicorp/aws` becomes
+/// `registry.terraform.io/hashicorp/aws`; a source naming its host (`terraform.io/builtin/terraform`)
+/// stays as it is.
+pub fn provider_address(source: &str) -> String {
+    let host_given = source.split('/').count() == 3;
+    if host_given {
+        source.to_string()
+    } else {
+        format!("registry.terraform.io/{source}")
+    }
+}
+
 /// The provider local name a resource type belongs to: the part before the first `_`.
 pub fn provider_for_type(type_name: &str) -> &str {
     type_name.split('_').next().unwrap_or(type_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::provider_address;
+
+    #[test]
+    fn sources_get_the_default_registry_unless_they_name_a_host() {
+        assert_eq!(
+            provider_address("hashicorp/aws"),
+            "registry.terraform.io/hashicorp/aws"
+        );
+        assert_eq!(
+            provider_address("terraform.io/builtin/terraform"),
+            "terraform.io/builtin/terraform"
+        );
+        assert_eq!(
+            provider_address("registry.terraform.io/hashicorp/aws"),
+            "registry.terraform.io/hashicorp/aws"
+        );
+    }
 }

@@ -160,6 +160,9 @@ fn render_change(change: &ResourceChange, output: &mut String) {
     for reason in &change.reasons {
         let _ = writeln!(output, "  #   reason: {reason}");
     }
+    for note in &change.notes {
+        let _ = writeln!(output, "  #   note: {note}");
+    }
     let (mode, type_name, name) = change.address.parts();
     let keyword = if mode == "data" { "data" } else { "resource" };
     let _ = writeln!(
@@ -193,6 +196,20 @@ fn render_drift(drift: &Drift, output: &mut String) {
         None => {
             let _ = writeln!(output, "  # {} has been deleted", drift.address);
             let _ = writeln!(output, "  - resource \"{type_name}\" \"{name}\" {{");
+            let before = attributes(Some(&drift.before));
+            let width = before
+                .iter()
+                .filter(|(_, value)| !value.is_null())
+                .map(|(name, _)| name.len())
+                .max()
+                .unwrap_or(0);
+            for (name, value) in before.iter().filter(|(_, value)| !value.is_null()) {
+                let _ = writeln!(
+                    output,
+                    "      - {name:<width$} = {} -> null",
+                    render_value(value)
+                );
+            }
             let _ = writeln!(output, "    }}");
         }
         Some(after) => {
@@ -287,6 +304,12 @@ pub fn render_plan(plan: &Plan) -> String {
         );
     }
     let actionable: Vec<&ResourceChange> = plan.actionable().collect();
+    for (from, to) in &plan.moves {
+        let _ = writeln!(output, "\n  # {from} has moved to {to}");
+    }
+    if !plan.moves.is_empty() && actionable.is_empty() {
+        let _ = writeln!(output);
+    }
     if plan.mode != PlanMode::RefreshOnly && actionable.is_empty() && plan.has_output_changes() {
         let _ = writeln!(
             output,
@@ -295,7 +318,9 @@ pub fn render_plan(plan: &Plan) -> String {
         render_outputs(&plan.output_changes, &mut output);
         return output;
     }
-    if plan.mode == PlanMode::RefreshOnly || (actionable.is_empty() && !plan.has_output_changes()) {
+    if plan.mode == PlanMode::RefreshOnly
+        || (actionable.is_empty() && !plan.has_output_changes() && plan.moves.is_empty())
+    {
         if plan.mode != PlanMode::RefreshOnly || plan.drift.is_empty() {
             let _ = writeln!(
                 output,

@@ -195,8 +195,8 @@ impl State {
             path: path.clone(),
             source,
         };
-        if let Ok(previous) = std::fs::read(&path) {
-            write_atomically(&directory.join(BACKUP_FILE), &previous).map_err(write_error)?;
+        if path.exists() {
+            keep_backup(&path, &directory.join(BACKUP_FILE)).map_err(write_error)?;
         }
         write_atomically(&path, self.to_json_text().as_bytes()).map_err(write_error)
     }
@@ -340,6 +340,22 @@ impl State {
         }
     }
 
+    /// Moves the object at `from` to `to` (which must be free); false when `from` is empty.
+    pub fn move_instance(&mut self, from: &InstanceAddress, to: &InstanceAddress) -> bool {
+        let provider = self
+            .resource(&from.resource)
+            .map(|resource| resource.provider.clone())
+            .unwrap_or_default();
+        match self.remove_instance(from) {
+            Some(mut instance) => {
+                instance.index_key = to.key.clone();
+                self.set_instance(to, &provider, instance);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Removes one instance; a resource left without instances is removed too.
     pub fn remove_instance(&mut self, address: &InstanceAddress) -> Option<InstanceState> {
         let position = self
@@ -429,6 +445,19 @@ impl InstanceAddress {
             ));
         }
         Ok(InstanceAddress::new(resource, key))
+    }
+}
+
+/// Makes `backup` a copy of the current state file. A hard link costs no write: the current
+/// file was fsynced when it was written and is only ever replaced, never changed in place.
+fn keep_backup(current: &Path, backup: &Path) -> std::io::Result<()> {
+    let directory = backup.parent().unwrap_or(Path::new("."));
+    let link = directory.join(format!(".{BACKUP_FILE}.{}.link", std::process::id()));
+    let _ = std::fs::remove_file(&link);
+    match std::fs::hard_link(current, &link) {
+        Ok(()) => std::fs::rename(&link, backup),
+        // Filesystems without hard links get a full copy.
+        Err(_) => write_atomically(backup, &std::fs::read(current)?),
     }
 }
 

@@ -19,6 +19,20 @@ impl Engine<'_> {
                 .insert(variable.name.clone(), Value::Unknown);
         }
         let base = self.context(&known);
+        for key in self.providers.keys() {
+            self.provider_config(key, &base, &mut diagnostics);
+        }
+        // Locals and outputs: function calls and types are checked even with unknown inputs.
+        for local in &self.module.locals {
+            if let Err(errors) = local.expression.evaluate(&base) {
+                diagnostics.extend(errors.0);
+            }
+        }
+        for output in &self.module.outputs {
+            if let Err(errors) = output.value.evaluate(&base) {
+                diagnostics.extend(errors.0);
+            }
+        }
         for resource in &self.module.resources {
             let schema = match self.resource_schema(resource) {
                 Ok(schema) => schema,

@@ -8,6 +8,9 @@ use std::sync::mpsc;
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 
+/// How many operations run at once unless `-parallelism` says otherwise (Terraform's default).
+pub const DEFAULT_PARALLELISM: usize = 10;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Succeeded,
@@ -17,10 +20,13 @@ pub enum Outcome {
 }
 
 /// Runs `task` for every node of `graph` (edges point from a dependency to its dependent) with
-/// at most `parallelism` tasks at once. Returns each node's outcome, indexed like the nodes.
+/// at most `parallelism` tasks at once. Once `stop` answers true, nothing new starts: the
+/// tasks running finish and the rest is skipped. Returns each node's outcome, indexed like
+/// the nodes.
 pub fn walk<N: Sync, E: Sync>(
     graph: &DiGraph<N, E>,
     parallelism: usize,
+    stop: impl Fn() -> bool,
     task: impl Fn(NodeIndex) -> bool + Sync,
 ) -> Vec<Outcome> {
     let parallelism = parallelism.max(1);
@@ -39,7 +45,7 @@ pub fn walk<N: Sync, E: Sync>(
         let mut running = 0usize;
         let mut finished = 0usize;
         while finished < count {
-            while running < parallelism {
+            while running < parallelism && !stop() {
                 let Some(node) = ready.pop_front() else { break };
                 running += 1;
                 let sender = sender.clone();
@@ -50,7 +56,7 @@ pub fn walk<N: Sync, E: Sync>(
                 });
             }
             if running == 0 {
-                // Nothing runs and nothing is ready: the rest was skipped below.
+                // Nothing runs and nothing may start: the rest is skipped.
                 break;
             }
             let Ok((node, succeeded)) = receiver.recv() else {
@@ -103,10 +109,15 @@ mod tests {
         graph.add_edge(a, b, ());
         graph.add_edge(b, c, ());
         let ran = Mutex::new(Vec::new());
-        let outcomes = walk(&graph, 2, |node| {
-            ran.lock().unwrap().push(graph[node]);
-            graph[node] != "b"
-        });
+        let outcomes = walk(
+            &graph,
+            2,
+            || false,
+            |node| {
+                ran.lock().unwrap().push(graph[node]);
+                graph[node] != "b"
+            },
+        );
         assert_eq!(
             outcomes,
             vec![
@@ -120,6 +131,31 @@ mod tests {
     }
 
     #[test]
+    fn nothing_new_starts_once_stopped() {
+        // a -> b -> c; stop is requested while a runs.
+        let mut graph = DiGraph::<&str, ()>::new();
+        let a = graph.add_node("a");
+        let b = graph.add_node("b");
+        let c = graph.add_node("c");
+        graph.add_edge(a, b, ());
+        graph.add_edge(b, c, ());
+        let stopped = std::sync::atomic::AtomicBool::new(false);
+        let outcomes = walk(
+            &graph,
+            4,
+            || stopped.load(Ordering::SeqCst),
+            |_| {
+                stopped.store(true, Ordering::SeqCst);
+                true
+            },
+        );
+        assert_eq!(
+            outcomes,
+            vec![Outcome::Succeeded, Outcome::Skipped, Outcome::Skipped]
+        );
+    }
+
+    #[test]
     fn never_runs_more_than_the_bound() {
         let mut graph = DiGraph::<usize, ()>::new();
         for number in 0..12 {
@@ -127,13 +163,18 @@ mod tests {
         }
         let running = AtomicUsize::new(0);
         let peak = AtomicUsize::new(0);
-        walk(&graph, 3, |_| {
-            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-            peak.fetch_max(now, Ordering::SeqCst);
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            running.fetch_sub(1, Ordering::SeqCst);
-            true
-        });
+        walk(
+            &graph,
+            3,
+            || false,
+            |_| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                running.fetch_sub(1, Ordering::SeqCst);
+                true
+            },
+        );
         assert_eq!(peak.load(Ordering::SeqCst), 3);
     }
 }

@@ -22,7 +22,7 @@ fn registry() -> ProviderRegistry {
     registry
 }
 
-/// `args` holds plan flags, one per line: `-destroy`, `-refresh-only`, `-replace=ADDRESS`,
+/// `args` holds plan flags, one per line: `-destroy`, `-refresh`, `-refresh-only`, `-replace=ADDRESS`,
 /// `-target=ADDRESS`, `-var=NAME=JSON`.
 fn options(case: &Path) -> (PlanOptions, BTreeMap<String, Value>) {
     let mut options = PlanOptions {
@@ -35,6 +35,8 @@ fn options(case: &Path) -> (PlanOptions, BTreeMap<String, Value>) {
         let (flag, value) = line.split_once('=').unwrap_or((line, ""));
         match flag {
             "-destroy" => options.mode = PlanMode::Destroy,
+            // The fake cloud starts empty, so refreshing finds every prior object gone.
+            "-refresh" => options.refresh = true,
             "-refresh-only" => options.mode = PlanMode::RefreshOnly,
             "-replace" => options
                 .replace
@@ -89,7 +91,16 @@ fn run_case(case: &Path) -> String {
     if let Err(diagnostics) = engine.configure_providers(&known) {
         return diagnostics.render(&module.sources, false);
     }
-    match engine.plan(&state, &variables, Vec::new(), &options) {
+    let mut state = state;
+    let drift = if options.refresh {
+        match engine.refresh(&mut state, 4) {
+            Ok(drift) => drift,
+            Err(diagnostics) => return diagnostics.render(&module.sources, false),
+        }
+    } else {
+        Vec::new()
+    };
+    match engine.plan(&state, &variables, drift, &options) {
         Ok(plan) => lathe_core::render::render_plan(&plan),
         Err(diagnostics) => diagnostics.render(&module.sources, false),
     }

@@ -44,6 +44,8 @@ pub enum Command {
     Graph,
     /// Rewrite *.tf files in the canonical format.
     Fmt(FmtArgs),
+    /// Show lathe's version, the Terraform language version it follows and its providers.
+    Version(JsonArgs),
 }
 
 #[derive(Debug, Args)]
@@ -87,7 +89,7 @@ pub struct PlanArgs {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub refresh: bool,
     /// How many operations run at once.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = lathe_core::walk::DEFAULT_PARALLELISM)]
     pub parallelism: usize,
     /// Take the state lock.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]

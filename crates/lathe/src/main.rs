@@ -21,13 +21,17 @@ fn main() -> ExitCode {
     let variable_arguments = arguments::variable_arguments(&normalized);
     let cli = Cli::parse_from(&normalized);
     let style = Style::new(cli.no_color);
-    let directory = cli.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
+    // As in Terraform, -chdir switches folders before anything else, so relative paths
+    // (-out, -var-file, plan files) are relative to the new folder.
+    let directory = PathBuf::from(".");
     let result = (|| -> anyhow::Result<u8> {
-        if !directory.is_dir() {
-            anyhow::bail!(
-                "-chdir={}: no such folder; pass the folder that holds your *.tf files",
-                directory.display()
-            );
+        if let Some(folder) = &cli.chdir {
+            std::env::set_current_dir(folder).map_err(|error| {
+                anyhow::anyhow!(
+                    "-chdir={}: {error}; pass the folder that holds your *.tf files",
+                    folder.display()
+                )
+            })?;
         }
         match &cli.command {
             Command::Init(_) => commands::init::run(&directory, style),
@@ -90,6 +94,7 @@ fn main() -> ExitCode {
             }
             Command::Graph => commands::inspect::graph(&directory, style),
             Command::Fmt(arguments) => commands::fmt::run(&directory, arguments),
+            Command::Version(arguments) => commands::inspect::version(arguments.json),
         }
     })();
     match result {

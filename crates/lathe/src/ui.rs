@@ -1,21 +1,26 @@
 //! Progress while applying: a spinner per resource on a terminal, plain lines otherwise
-//! ("x: Creating..." / "x: Creation complete after 1s [id=...]").
+//! ("x: Creating..." / "x: Still creating... [10s elapsed]" / "x: Creation complete after 1s
+//! [id=...]").
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use lathe_core::applier::{ApplyObserver, Operation};
 use lathe_core::state::InstanceAddress;
 
-fn verbs(operation: Operation) -> (&'static str, &'static str) {
+/// How often plain output reminds the reader what is still running.
+const REMINDER_EVERY: Duration = Duration::from_secs(10);
+
+fn verbs(operation: Operation) -> (&'static str, &'static str, &'static str) {
     match operation {
-        Operation::Create => ("Creating...", "Creation"),
-        Operation::Update => ("Modifying...", "Modifications"),
-        Operation::Delete => ("Destroying...", "Destruction"),
-        Operation::Read => ("Reading...", "Read"),
+        Operation::Create => ("Creating...", "Still creating...", "Creation"),
+        Operation::Update => ("Modifying...", "Still modifying...", "Modifications"),
+        Operation::Delete => ("Destroying...", "Still destroying...", "Destruction"),
+        Operation::Read => ("Reading...", "Still reading...", "Read"),
     }
 }
 
@@ -28,9 +33,21 @@ fn seconds(elapsed: Duration) -> String {
     }
 }
 
+fn print_line(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}");
+    let _ = stdout.flush();
+}
+
+/// Operations in flight, for the plain-output reminders.
+type InFlight = Arc<Mutex<BTreeMap<String, (Operation, Instant, Instant)>>>;
+
 /// Renders apply progress to the terminal.
 pub struct Progress {
     spinners: Option<(MultiProgress, Mutex<BTreeMap<String, ProgressBar>>)>,
+    in_flight: InFlight,
+    stop: Arc<AtomicBool>,
+    interrupted: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Progress {
@@ -44,10 +61,22 @@ impl std::fmt::Debug for Progress {
 
 impl Progress {
     /// Spinners when stdout is a terminal and colors are allowed; plain lines otherwise.
-    pub fn new(plain: bool) -> Progress {
+    pub fn new(plain: bool, interrupted: Arc<AtomicBool>) -> Progress {
         let spinners = (!plain && std::io::stdout().is_terminal())
             .then(|| (MultiProgress::new(), Mutex::new(BTreeMap::new())));
-        Progress { spinners }
+        let in_flight: InFlight = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        if spinners.is_none() {
+            let in_flight = Arc::clone(&in_flight);
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || remind(&in_flight, &stop));
+        }
+        Progress {
+            spinners,
+            in_flight,
+            stop,
+            interrupted,
+        }
     }
 
     fn line(&self, text: &str) {
@@ -55,18 +84,44 @@ impl Progress {
             Some((multi, _)) => {
                 let _ = multi.println(text);
             }
-            None => {
-                let mut stdout = std::io::stdout().lock();
-                let _ = writeln!(stdout, "{text}");
-                let _ = stdout.flush();
+            None => print_line(text),
+        }
+    }
+}
+
+/// Every few seconds, says which operations are still running and for how long.
+fn remind(in_flight: &InFlight, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(250));
+        let Ok(mut running) = in_flight.lock() else {
+            return;
+        };
+        for (address, (operation, started, last)) in running.iter_mut() {
+            if last.elapsed() >= REMINDER_EVERY {
+                *last = Instant::now();
+                let (_, still, _) = verbs(*operation);
+                print_line(&format!(
+                    "{address}: {still} [{} elapsed]",
+                    seconds(started.elapsed())
+                ));
             }
         }
     }
 }
 
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
 impl ApplyObserver for Progress {
+    fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
     fn started(&self, address: &InstanceAddress, operation: Operation) {
-        let (doing, _) = verbs(operation);
+        let (doing, _, _) = verbs(operation);
         match &self.spinners {
             Some((multi, bars)) => {
                 let bar = multi.add(ProgressBar::new_spinner());
@@ -81,7 +136,15 @@ impl ApplyObserver for Progress {
                     bars.insert(address.to_string(), bar);
                 }
             }
-            None => self.line(&format!("{address}: {doing}")),
+            None => {
+                if let Ok(mut running) = self.in_flight.lock() {
+                    running.insert(
+                        address.to_string(),
+                        (operation, Instant::now(), Instant::now()),
+                    );
+                }
+                self.line(&format!("{address}: {doing}"));
+            }
         }
     }
 
@@ -111,7 +174,7 @@ impl ApplyObserver for Progress {
         result: Result<Option<String>, String>,
         elapsed: Duration,
     ) {
-        let (_, done) = verbs(operation);
+        let (_, _, done) = verbs(operation);
         let text = match &result {
             Ok(Some(id)) => format!(
                 "{address}: {done} complete after {} [id={id}]",
@@ -123,6 +186,9 @@ impl ApplyObserver for Progress {
                 seconds(elapsed)
             ),
         };
+        if let Ok(mut running) = self.in_flight.lock() {
+            running.remove(&address.to_string());
+        }
         if let Some((_, bars)) = &self.spinners
             && let Some(bar) = bars
                 .lock()
@@ -133,6 +199,29 @@ impl ApplyObserver for Progress {
         }
         self.line(&text);
     }
+}
+
+/// On the first Ctrl-C, apply starts nothing new and lets what runs finish (the state records
+/// it); a second Ctrl-C exits at once, which the state also survives (pending creates are
+/// adopted by the next refresh).
+pub fn handle_interrupts() -> Arc<AtomicBool> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    let installed = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            eprintln!(
+                "\nTwo interrupts received. Exiting immediately; run `lathe apply` again to finish."
+            );
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\nInterrupt received. Waiting for the operations in flight to finish; nothing new starts. Press Ctrl-C again to exit at once."
+        );
+    });
+    if let Err(error) = installed {
+        eprintln!("Warning: Ctrl-C will stop lathe at once ({error}); the state stays consistent.");
+    }
+    interrupted
 }
 
 /// Asks for approval; only "yes" approves.

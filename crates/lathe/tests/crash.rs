@@ -113,3 +113,54 @@ fn killed_applies_leave_parseable_state_and_a_rerun_converges() {
         String::from_utf8_lossy(&plan.stdout)
     );
 }
+
+#[test]
+fn an_interrupt_lets_running_steps_finish_and_starts_nothing_new() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"slow\" {\n  count = 6\n  provisioner \"local-exec\" {\n    command = \"sleep 0.4\"\n  }\n}\n",
+    )]);
+    let directory = project.path();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lathe"))
+        .arg(format!("-chdir={}", directory.display()))
+        .args(["apply", "-auto-approve", "-parallelism=2"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lathe starts");
+    // Interrupt once both parallel slots are busy (the provisioners sleep 0.4 s).
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut started = 0;
+    let mut line = String::new();
+    while started < 2 {
+        line.clear();
+        if std::io::BufRead::read_line(&mut stdout, &mut line).expect("stdout reads") == 0 {
+            break;
+        }
+        started += usize::from(line.contains("Executing:"));
+    }
+    let signalled = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success());
+    let output = child.wait_with_output().expect("lathe finishes");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Interrupted: 4 change(s) did not start"),
+        "{stderr}"
+    );
+    let state = State::load(directory).expect("state parses");
+    assert_eq!(state.instances().len(), 2);
+    assert!(
+        state
+            .instances()
+            .iter()
+            .all(|(_, _, instance)| instance.status.is_none())
+    );
+    let finished = apply(directory).status().expect("lathe runs");
+    assert!(finished.success());
+    assert_eq!(State::load(directory).unwrap().instances().len(), 6);
+}

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use lathe_config::types::TypeConstraint;
 use lathe_config::value::Value;
 use lathe_core::provider::{
-    ApplyAction, ApplyRequest, AttributeIssue, Progress, Provider, ProviderError, ProviderInfo,
-    ProviderRegistry,
+    ApplyAction, ApplyRequest, AttributeIssue, PlanRequest, PlannedChange, Progress, Provider,
+    ProviderError, ProviderInfo, ProviderRegistry, plan_from_schema,
 };
 use lathe_core::schema::{
     AttributeSchema, BlockSchema, NestedBlockSchema, Nesting, ProviderSchema,
@@ -37,6 +37,8 @@ pub struct FakeCloud {
     pub failing: Mutex<BTreeSet<String>>,
     /// How long each operation takes.
     pub delay: Mutex<Duration>,
+    /// The dependents the engine named in each create or update, by address.
+    pub dependents: Mutex<BTreeMap<String, Vec<String>>>,
     running: AtomicUsize,
     pub peak_running: AtomicUsize,
     next_id: AtomicUsize,
@@ -217,6 +219,24 @@ impl Provider for FakeProvider {
         issues
     }
 
+    /// Plans by the schema; a job also gets a note with its estimated training tokens, as a
+    /// real provider reports cost estimates.
+    fn plan_resource(&self, request: &PlanRequest) -> Result<PlannedChange, ProviderError> {
+        let schema = self.schema();
+        let block = schema.resources.get(&request.type_name).ok_or_else(|| {
+            ProviderError::new(format!("unsupported resource type {}", request.type_name))
+        })?;
+        let mut change = plan_from_schema(block, request.prior.as_ref(), &request.config);
+        if request.type_name == "fake_job"
+            && let Some(epochs) = attribute(&request.config, "epochs").as_f64()
+        {
+            change
+                .notes
+                .push(format!("about {} training tokens", epochs * 1000.0));
+        }
+        Ok(change)
+    }
+
     fn apply_resource(
         &self,
         request: &ApplyRequest,
@@ -227,6 +247,13 @@ impl Provider for FakeProvider {
             ApplyAction::Update => "update",
             ApplyAction::Delete => "delete",
         };
+        if request.action != ApplyAction::Delete {
+            self.cloud
+                .dependents
+                .lock()
+                .expect("not poisoned")
+                .insert(request.address.clone(), request.dependents.clone());
+        }
         self.cloud.record(operation, &request.address, || {
             let fails = {
                 let failing = self.cloud.failing.lock().expect("not poisoned");

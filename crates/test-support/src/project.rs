@@ -19,14 +19,18 @@ impl TempProject {
         project
     }
 
-    /// A folder holding a copy of every file of `source` (not recursive).
+    /// A folder holding a copy of the configuration (`*.tf`, `*.tfvars`) of `source`.
     pub fn copy_of(source: &Path) -> TempProject {
         let project = TempProject::new(&[]);
         for entry in std::fs::read_dir(source)
             .expect("the source folder is readable")
             .flatten()
         {
-            if entry.path().is_file() {
+            let path = entry.path();
+            let configuration = path
+                .extension()
+                .is_some_and(|extension| extension == "tf" || extension == "tfvars");
+            if path.is_file() && configuration {
                 std::fs::copy(entry.path(), project.path().join(entry.file_name()))
                     .expect("files copy");
             }

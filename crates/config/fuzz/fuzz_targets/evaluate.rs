@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut context = EvalContext::new("/nonexistent-fuzz-root");
-    context.variables.insert("list".into(), Value::from_json(serde_json::json!([1, "a", null])));
+    context.variables.insert(
+        "list".into(),
+        Value::from_json(serde_json::json!([1, "a", null])),
+    );
     context.variables.insert("unknown".into(), Value::Unknown);
     for local in &loaded.module.locals {
         if let Ok(value) = local.expression.evaluate(&context) {

@@ -7,6 +7,10 @@ use hcl_edit::expr::{ForExpr, Object, ObjectKey};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+/// Bounds the work of one evaluation: nested `for` expressions multiply, and a config of a few
+/// lines could otherwise ask for billions of elements.
+const MAX_ITERATIONS: usize = 1_000_000;
+
 impl Evaluator<'_> {
     pub(crate) fn eval_object(&mut self, object: &Object, range: &Range<usize>) -> EvalResult {
         let mut map = BTreeMap::new();
@@ -52,10 +56,24 @@ impl Evaluator<'_> {
     /// The (key, value) pairs a `for` iterates: index/element for lists, key/value for objects.
     /// `None` when the collection is unknown.
     pub(crate) fn iteration_pairs(
-        &self,
+        &mut self,
         collection: Value,
         range: &Range<usize>,
     ) -> Result<Option<Vec<(Value, Value)>>, Diagnostic> {
+        let length = match &collection {
+            Value::List(items) => items.len(),
+            Value::Object(map) => map.len(),
+            _ => 0,
+        };
+        self.iterations += length;
+        if self.iterations > MAX_ITERATIONS {
+            return Err(self.error(
+                range,
+                "Expression too large",
+                format!("Evaluating this expression takes more than {MAX_ITERATIONS} 'for' iterations."),
+            )
+            .with_help("split the work into smaller collections; nested 'for' expressions multiply"));
+        }
         match collection {
             Value::Unknown => Ok(None),
             Value::List(items) => Ok(Some(

@@ -67,8 +67,50 @@ pub(crate) fn evaluate_ast(
         heredoc_indent: None,
         directive_depth: 0,
         in_template_file: false,
+        iterations: 0,
     };
-    evaluator.eval(ast, fallback).map_err(Diagnostics::from)
+    evaluator
+        .eval(ast, fallback)
+        .map_err(|diagnostic| Diagnostics::from(with_default_help(diagnostic)))
+}
+
+/// Every evaluation error says how to fix it: those raised without a specific hint get the
+/// general one for their kind.
+fn with_default_help(diagnostic: Diagnostic) -> Diagnostic {
+    if diagnostic.help.is_some() {
+        return diagnostic;
+    }
+    let help = match diagnostic.summary.as_str() {
+        "Unsupported attribute" => {
+            "check the attribute's name; try(expression, fallback) gives a default when it may be absent"
+        }
+        "Invalid index" => {
+            "check the index or key; lookup(map, key, default) or try(expression, fallback) gives a default"
+        }
+        "Division by zero" => "guard the division, e.g. divisor == 0 ? 0 : value / divisor",
+        "Attempt to get attribute from null value" | "Attempt to index null value" => {
+            "check for null first, e.g. value == null ? fallback : value.name, or use try(...)"
+        }
+        "Invalid operand" => "convert the operand first, e.g. with tonumber(...) or tobool(...)",
+        "Iteration over null value" => "iterate over a list or map, e.g. coalesce(collection, [])",
+        "Iteration over non-iterable value" => "a 'for' iterates over a list, set, map or object",
+        "Invalid template interpolation value" => "give a default, e.g. coalesce(value, \"\")",
+        "Unknown variable" => {
+            "refer to var.NAME, local.NAME, a resource address, or a 'for' variable in scope"
+        }
+        "Arithmetic overflow" => "the numbers involved are too large; check the operands",
+        "Invalid object key" => "object keys are strings; convert with tostring(...)",
+        "Invalid expanding argument value" => {
+            "only a list may be expanded with ... as the last argument"
+        }
+        "Expression too deeply nested" => "split the expression into smaller local values",
+        "Invalid reference" => "refer to an attribute of the object, e.g. var.NAME",
+        summary if summary.starts_with("Invalid") && summary.ends_with("condition value") => {
+            "a condition must be true or false; compare explicitly, e.g. value != null"
+        }
+        _ => return diagnostic,
+    };
+    diagnostic.with_help(help)
 }
 
 /// Deeply nested input must not overflow the stack; Terraform has no practical need past this.
@@ -86,6 +128,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) directive_depth: usize,
     /// Inside `templatefile`, which may not call itself (the recursion could be endless).
     in_template_file: bool,
+    /// `for` iterations so far, checked against a budget.
+    iterations: usize,
 }
 
 impl Evaluator<'_> {
@@ -350,6 +394,7 @@ pub(crate) fn render_template_text(
         heredoc_indent: None,
         directive_depth: 0,
         in_template_file: true,
+        iterations: 0,
     };
     evaluator
         .eval_template_expression(&template, &(0..text.len()))

@@ -97,6 +97,10 @@ fn collections_traversals_and_conditionals() {
         ("[for x in var.unknown : x]", "var.unknown"),
         ("[for x in [1, var.unknown] : x if x == 1]", "var.unknown"),
         ("[for x, y in [5] : [x, y]]", "[[0, 5]]"),
+        (
+            "[for a in range(1000) : [for b in range(1000) : [for c in range(10) : c]]]",
+            "error: more than 1000000 'for' iterations",
+        ),
         ("nothing", "error: There is no variable named \"nothing\""),
         (
             "var",

@@ -285,8 +285,8 @@ fn reverse(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError>
     ))
 }
 
-/// More elements than any plan could use; guards against `range(1e12)` exhausting memory.
-const RANGE_LIMIT: f64 = 1_048_576.0;
+/// Terraform's own limit on `range`, which also keeps `range(1e12)` from exhausting memory.
+const RANGE_LIMIT: f64 = 1024.0;
 
 fn range(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
     let (start, limit) = match arguments.len() {
@@ -306,7 +306,7 @@ fn range(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
     }
     if (limit - start) / step > RANGE_LIMIT {
         return Err(CallError::Failed(format!(
-            "more than {RANGE_LIMIT} elements would be produced"
+            "more than {RANGE_LIMIT} values would be generated; decrease the difference between start and limit, or use a larger step"
         )));
     }
     let mut out = Vec::new();
@@ -384,7 +384,7 @@ fn setunion(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError
     for index in 0..arguments.len() {
         all.extend(list_argument(arguments, index)?.iter().cloned());
     }
-    Ok(Value::List(unique(all)))
+    Ok(Value::List(crate::types::set_elements(all)))
 }
 
 fn setintersection(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
@@ -393,7 +393,7 @@ fn setintersection(arguments: &[Value], _: &FunctionContext) -> Result<Value, Ca
         let other = list_argument(arguments, index)?;
         result.retain(|item| other.iter().any(|o| o.language_equals(item)));
     }
-    Ok(Value::List(result))
+    Ok(Value::List(crate::types::set_elements(result)))
 }
 
 fn chunklist(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {

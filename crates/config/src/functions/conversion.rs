@@ -117,7 +117,8 @@ mod tests {
             (r#"tobool("no")"#, "error: neither"),
             (r#"tolist(["a", "b", 3])"#, r#"["a", "b", "3"]"#),
             (r#"toset(["a", "b", "c", "a"])"#, r#"["a", "b", "c"]"#),
-            (r#"toset(["c", "b", "b"])"#, r#"["c", "b"]"#),
+            (r#"toset(["c", "b", "b"])"#, r#"["b", "c"]"#),
+            ("toset([10, 2, 10])", "[2, 10]"),
             (
                 r#"tomap({"a" = 1, "b" = true})"#,
                 r#"{a = "1", b = "true"}"#,

@@ -26,29 +26,33 @@ pub struct FunctionContext<'a> {
 }
 
 /// Why one call failed, before it is placed at a span.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CallError {
     /// The argument at this position (0-based) is unsuitable.
+    #[error("invalid value for argument {}: {message}", index + 1)]
     Argument { index: usize, message: String },
     /// The call as a whole failed.
+    #[error("{0}")]
     Failed(String),
 }
 
 /// Why a function call failed, with what is needed to explain it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FunctionError {
-    UnknownFunction {
-        suggestion: Option<String>,
-    },
+    #[error("there is no such function")]
+    UnknownFunction { suggestion: Option<String> },
+    #[error("{given} argument(s) given, but the signature is {signature}")]
     Arity {
         signature: &'static str,
         given: usize,
     },
+    #[error("invalid value for argument {}: {message}", index + 1)]
     Argument {
         signature: &'static str,
         index: usize,
         message: String,
     },
+    #[error("{message}")]
     Failed {
         signature: &'static str,
         message: String,

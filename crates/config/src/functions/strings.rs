@@ -237,12 +237,15 @@ fn strrev(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> 
     text(string_argument(arguments, 0)?.chars().rev().collect())
 }
 
+/// Far more than any real indentation; bounds the memory one call can ask for.
+const MAX_INDENT: i64 = 1024;
+
 fn indent(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
     let spaces = integer_argument(arguments, 0)?;
-    if spaces < 0 {
+    if !(0..=MAX_INDENT).contains(&spaces) {
         return Err(argument_error(
             0,
-            "the number of spaces must not be negative",
+            format!("the number of spaces must be between 0 and {MAX_INDENT}"),
         ));
     }
     let padding = " ".repeat(spaces as usize);
@@ -347,6 +350,7 @@ mod tests {
             (r#"strrev("hello")"#, r#""olleh""#),
             (r#"strcontains("hello world", "wor")"#, "true"),
             (r#"indent(2, "a\nb")"#, r#""a\n  b""#),
+            (r#"indent(1e9, "a\nb")"#, "error: between 0 and 1024"),
             (
                 r#"regex("[a-z]+", "53453453.345345aaabbbccc23454")"#,
                 r#""aaabbbccc""#,

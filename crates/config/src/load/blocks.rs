@@ -148,8 +148,11 @@ fn terraform(module: &mut Module, block: &HclBlock, site: &mut Site) {
                             Diagnostic::error("Invalid required_providers object")
                                 .with_span(span.clone())
                                 .with_detail(format!("The provider requirement for \"{local_name}\" has an unexpected attribute \"{key}\"."))
-                                .with_help("a requirement is `{ source = \"hashicorp/aws\", version = \">= 5.0\" }`"),
-                        );
+                                .with_help(match crate::suggest::did_you_mean(key, ["source", "version", "configuration_aliases"]) {
+                                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                                    None => "a requirement is `{ source = \"hashicorp/aws\", version = \">= 5.0\" }`".to_string(),
+                                })
+                                                        );
                     }
                     let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_string);
                     (text("source"), text("version"))

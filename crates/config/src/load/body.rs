@@ -145,6 +145,10 @@ impl Site<'_> {
                         .with_detail(format!(
                             "The {what} must be a string, but have {}.",
                             other.type_name()
+                        ))
+                        .with_help(format!(
+                            "quote the value: `{} = \"...\"`",
+                            attribute.key.as_str()
                         )),
                 );
                 None

@@ -8,6 +8,8 @@ mod resource;
 mod syntax;
 mod variable;
 
+pub use variable::{parse_type, parse_type_with_defaults};
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Module, TerraformSettings};
 use crate::source::Sources;
@@ -66,7 +68,8 @@ pub fn load_module(directory: &Path) -> LoadResult {
             },
             Err(error) => diagnostics.push(
                 Diagnostic::error("Cannot read configuration file")
-                    .with_detail(format!("Reading \"{}\" failed: {error}.", path.display())),
+                    .with_detail(format!("Reading \"{}\" failed: {error}.", path.display()))
+                    .with_help("check the file's permissions"),
             ),
         }
     }
@@ -131,4 +134,68 @@ fn build_module(directory: PathBuf, sources: Sources, mut diagnostics: Diagnosti
         module,
         warnings: diagnostics,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_load_every_tf_file_in_name_order() {
+        let directory =
+            std::env::temp_dir().join(format!("lathe-config-load-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        std::fs::write(directory.join("b.tf"), "locals {\n  b = 2\n}\n").unwrap();
+        std::fs::write(directory.join("a.tf"), "locals {\n  a = 1\n}\n").unwrap();
+        std::fs::write(directory.join("notes.txt"), "not configuration {").unwrap();
+        let loaded = load_module(&directory).unwrap();
+        let names: Vec<&str> = loaded
+            .module
+            .locals
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(
+            loaded
+                .module
+                .sources
+                .path(loaded.module.locals[1].span.file),
+            Path::new("b.tf")
+        );
+        std::fs::write(directory.join("c.tf"), [0xff, 0xfe]).unwrap();
+        let (_, diagnostics) = load_module(&directory).unwrap_err();
+        assert_eq!(
+            diagnostics.iter().next().map(|d| d.summary.as_str()),
+            Some("Invalid file encoding")
+        );
+        std::fs::remove_dir_all(&directory).unwrap();
+    }
+
+    #[test]
+    fn windows_line_endings_load_and_render() {
+        let text = "locals {\r\n  a = var.missing\r\n}\r\n";
+        let (sources, diagnostics) = parse_module_source(Path::new("main.tf"), text).unwrap_err();
+        let rendered = diagnostics.render(&sources, false);
+        assert!(rendered.contains(" --> main.tf:2:7\n"), "{rendered}");
+        assert!(rendered.contains("2 |   a = var.missing\n"), "{rendered}");
+    }
+
+    #[test]
+    fn empty_and_missing_folders_are_explained() {
+        let directory =
+            std::env::temp_dir().join(format!("lathe-config-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        let loaded = load_module(&directory).unwrap();
+        assert_eq!(
+            loaded.warnings.iter().next().map(|d| d.summary.as_str()),
+            Some("No configuration files")
+        );
+        std::fs::remove_dir_all(&directory).unwrap();
+        let (_, diagnostics) = load_module(&directory).unwrap_err();
+        assert_eq!(
+            diagnostics.iter().next().map(|d| d.summary.as_str()),
+            Some("Cannot read the configuration directory")
+        );
+    }
 }

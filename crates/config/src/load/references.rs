@@ -5,6 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::expression::{Expression, Reference, ReferenceTarget};
 use crate::model::{Body, Module, ResourceConfig, ResourceMode};
 use crate::suggest::did_you_mean;
+use std::collections::HashSet;
 
 /// Where an expression sits, which decides whether `count`, `each` and `self` are available.
 #[derive(Clone, Copy)]
@@ -22,7 +23,8 @@ const NOWHERE: Place = Place {
 
 pub(super) fn check(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
     check_functions(module, diagnostics);
-    let checker = Checker { module };
+    check_provider_aliases(module, diagnostics);
+    let checker = Checker::new(module);
     let mut check_references = |references: Vec<Reference>, place: Place| {
         for reference in references {
             if let Some(diagnostic) = checker.check(&reference, place)
@@ -34,6 +36,10 @@ pub(super) fn check(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
     };
     for local in &module.locals {
         check_references(local.expression.references(), NOWHERE);
+    }
+    for validation in module.variables.iter().flat_map(|v| &v.validations) {
+        check_references(validation.condition.references(), NOWHERE);
+        check_references(validation.error_message.references(), NOWHERE);
     }
     for provider in &module.providers {
         check_references(provider.body.references(), NOWHERE);
@@ -49,6 +55,13 @@ pub(super) fn check(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
             self_object: false,
         };
         check_references(resource_references(resource), place);
+        check_references(
+            connection_references(&resource.body),
+            Place {
+                self_object: true,
+                ..place
+            },
+        );
         for expression in resource.count.iter().chain(&resource.for_each) {
             check_references(expression.references(), NOWHERE);
         }
@@ -100,6 +113,37 @@ fn all_expressions(module: &Module) -> Vec<&Expression> {
     expressions
 }
 
+/// `provider = aws.west` needs a `provider "aws"` block with `alias = "west"`.
+fn check_provider_aliases(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
+    for resource in &module.resources {
+        let Some((name, alias)) = resource.provider.as_deref().and_then(|p| p.split_once('.'))
+        else {
+            continue;
+        };
+        let configured =
+            |p: &&crate::model::ProviderConfig| p.name == name && p.alias.as_deref() == Some(alias);
+        if module.providers.iter().any(|p| configured(&p)) {
+            continue;
+        }
+        let aliases: Vec<String> = module
+            .providers
+            .iter()
+            .filter_map(|p| p.alias.as_ref().map(|a| format!("{}.{a}", p.name)))
+            .collect();
+        let wanted = format!("{name}.{alias}");
+        let diagnostic = Diagnostic::error("Provider configuration not present")
+            .with_span(resource.span.clone())
+            .with_detail(format!(
+                "{} refers to the provider configuration {wanted}, which is not declared.",
+                resource.address()
+            ));
+        diagnostics.push(match did_you_mean(&wanted, aliases.iter().map(String::as_str)) {
+            Some(suggestion) => diagnostic.with_help(format!("did you mean `provider = {suggestion}`?")),
+            None => diagnostic.with_help(format!("add `provider \"{name}\" {{ alias = \"{alias}\" }}`, or remove the provider argument")),
+        });
+    }
+}
+
 /// Calls to functions that do not exist, caught before anything is evaluated.
 fn check_functions(module: &Module, diagnostics: &mut Vec<Diagnostic>) {
     for expression in all_expressions(module) {
@@ -126,19 +170,54 @@ fn resource_target(resource: &ResourceConfig) -> ReferenceTarget {
     }
 }
 
+/// References of a resource outside its `connection` blocks (where `self` is allowed).
 fn resource_references(resource: &ResourceConfig) -> Vec<Reference> {
-    let mut references = body_references(&resource.body);
+    let mut references = without_connections(&resource.body).references();
     references.extend(resource.depends_on.iter().cloned());
     references.extend(resource.lifecycle.replace_triggered_by.iter().cloned());
     references
 }
 
-fn body_references(body: &Body) -> Vec<Reference> {
-    body.references()
+fn without_connections(body: &Body) -> Body {
+    Body {
+        attributes: body.attributes.clone(),
+        blocks: body
+            .blocks
+            .iter()
+            .filter(|b| b.kind != "connection")
+            .cloned()
+            .collect(),
+        span: body.span.clone(),
+    }
 }
 
+fn connection_references(body: &Body) -> Vec<Reference> {
+    body.blocks_of_kind("connection")
+        .flat_map(|block| block.body.references())
+        .collect()
+}
+
+/// The module and an index of its declared names, so each check is a lookup, not a scan.
 struct Checker<'a> {
     module: &'a Module,
+    variables: HashSet<&'a str>,
+    locals: HashSet<&'a str>,
+    resources: HashSet<(ResourceMode, &'a str, &'a str)>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(module: &'a Module) -> Self {
+        Checker {
+            module,
+            variables: module.variables.iter().map(|v| v.name.as_str()).collect(),
+            locals: module.locals.iter().map(|l| l.name.as_str()).collect(),
+            resources: module
+                .resources
+                .iter()
+                .map(|r| (r.mode, r.type_name.as_str(), r.name.as_str()))
+                .collect(),
+        }
+    }
 }
 
 impl Checker<'_> {
@@ -151,7 +230,7 @@ impl Checker<'_> {
         };
         match &reference.target {
             ReferenceTarget::Variable(name) => {
-                if module.variable(name).is_some() {
+                if self.variables.contains(name.as_str()) {
                     return None;
                 }
                 let diagnostic = error("Reference to undeclared input variable", format!("An input variable with the name \"{name}\" has not been declared."));
@@ -161,7 +240,7 @@ impl Checker<'_> {
                 })
             }
             ReferenceTarget::Local(name) => {
-                if module.local(name).is_some() {
+                if self.locals.contains(name.as_str()) {
                     return None;
                 }
                 let diagnostic = error("Reference to undeclared local value", format!("A local value with the name \"{name}\" has not been declared."));
@@ -172,7 +251,7 @@ impl Checker<'_> {
             }
             ReferenceTarget::Resource { mode, type_name, name } => {
                 let address = reference.target.address();
-                if module.resource(&address).is_some() {
+                if self.resources.contains(&(*mode, type_name.as_str(), name.as_str())) {
                     return None;
                 }
                 let kind = if *mode == ResourceMode::Data { "data source" } else { "resource" };

@@ -48,7 +48,7 @@ pub(super) fn resource(module: &mut Module, block: &HclBlock, site: &mut Site) {
     };
     site.check_duplicate_arguments(&block.body);
     let address = crate::model::resource_address(mode, &labels[0], &labels[1]);
-    if let Some(previous) = module.resources.iter().find(|r| r.address() == address) {
+    if let Some(previous) = module.resource(&address) {
         let previous = previous.span.clone();
         let detail = format!(
             "A {kind} named \"{}\" of type \"{}\" was already declared. {} names must be unique per type in each module.",
@@ -302,11 +302,12 @@ fn parse_provisioner(block: &HclBlock, site: &mut Site) -> Option<Provisioner> {
         let mut diagnostic = Diagnostic::error("Unsupported provisioner")
             .with_span(span)
             .with_detail(format!("The provisioner \"{kind}\" is not supported; lathe runs \"local-exec\" provisioners."));
-        if let Some(suggestion) =
-            crate::suggest::did_you_mean(&kind, PROVISIONER_TYPES.iter().copied())
-        {
-            diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
-        }
+        diagnostic = match crate::suggest::did_you_mean(&kind, PROVISIONER_TYPES.iter().copied()) {
+            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+            None => diagnostic.with_help(
+                "run the step with a local-exec provisioner, e.g. over ssh from a script",
+            ),
+        };
         site.push(diagnostic);
         return None;
     }

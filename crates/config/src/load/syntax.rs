@@ -113,6 +113,8 @@ fn syntax_help(message: &str) -> &'static str {
         "an argument is written `name = value`, a block `type \"label\" { ... }`"
     } else if message.contains("expected `\"`") {
         "check for an unterminated string"
+    } else if message.contains("expected newline") {
+        "an argument ends at the end of its line: put each argument on its own line, and join values with operators or commas"
     } else {
         "fix the syntax here; the rest of this block was skipped"
     }

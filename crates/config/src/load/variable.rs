@@ -4,7 +4,8 @@ use super::blocks::duplicate;
 use super::body::Site;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Module, Variable, VariableValidation};
-use crate::types::TypeConstraint;
+use crate::types::{TypeConstraint, TypeDefaults};
+use crate::value::Value;
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression as Ast, ObjectKey};
 use hcl_edit::structure::Block as HclBlock;
@@ -56,8 +57,8 @@ pub(super) fn variable(module: &mut Module, block: &HclBlock, site: &mut Site) {
         site.push(duplicate("Duplicate variable declaration", &format!("A variable named \"{name}\" was already declared. Variable names must be unique within a module."), span, previous));
         return;
     }
-    let type_constraint = block.body.get_attribute("type").and_then(|attribute| match parse_type(&attribute.value) {
-        Ok(kind) => Some(kind),
+    let parsed_type = block.body.get_attribute("type").and_then(|attribute| match parse_type_with_defaults(&attribute.value) {
+        Ok(parsed) => Some(parsed),
         Err(message) => {
             let range = attribute.value.span().or_else(|| attribute.span()).unwrap_or(0..0);
             site.push(
@@ -69,13 +70,17 @@ pub(super) fn variable(module: &mut Module, block: &HclBlock, site: &mut Site) {
             None
         }
     });
+    let (type_constraint, type_defaults) = match parsed_type {
+        Some((kind, defaults)) => (Some(kind), defaults),
+        None => (None, TypeDefaults::default()),
+    };
     let default_attribute = block.body.get_attribute("default");
     let mut default = default_attribute.and_then(|a| site.constant(a, "default value"));
     if let (Some(kind), Some(attribute)) = (&type_constraint, default_attribute)
         && let Some(value) = default.take()
     {
         match kind.convert(value) {
-            Ok(converted) => default = Some(converted),
+            Ok(converted) => default = Some(type_defaults.apply(converted)),
             Err(message) => {
                 let range = attribute
                     .value
@@ -132,26 +137,36 @@ pub(super) fn variable(module: &mut Module, block: &HclBlock, site: &mut Site) {
             continue;
         };
         let condition = site.expression(condition);
-        for reference in condition.references() {
-            let own = matches!(&reference.target, crate::expression::ReferenceTarget::Variable(v) if *v == name);
-            if !own {
+        let error_message = site.expression(error_message);
+        // As in Terraform 1.9, a validation may use other input variables. Variables are
+        // validated before anything else is evaluated, so locals and resources are out of reach.
+        for reference in condition
+            .references()
+            .into_iter()
+            .chain(error_message.references())
+        {
+            if !matches!(
+                reference.target,
+                crate::expression::ReferenceTarget::Variable(_)
+            ) {
                 site.push(
                     Diagnostic::error("Invalid reference in variable validation")
                         .with_span(reference.span.clone())
-                        .with_detail(format!("The condition for variable \"{name}\" can only refer to the variable itself, using var.{name}; it refers to `{}`.", reference.target.address()))
-                        .with_help(format!("use only var.{name} here")),
+                        .with_detail(format!("The validation of variable \"{name}\" refers to `{}`, but validations are checked before locals and resources exist.", reference.target.address()))
+                        .with_help(format!("refer only to input variables here, such as var.{name}")),
                 );
             }
         }
         validations.push(VariableValidation {
             condition,
-            error_message: site.expression(error_message),
+            error_message,
             span: validation_span,
         });
     }
     module.variables.push(Variable {
         name,
         type_constraint,
+        type_defaults,
         default,
         description,
         sensitive,
@@ -163,24 +178,32 @@ pub(super) fn variable(module: &mut Module, block: &HclBlock, site: &mut Site) {
 
 /// Parses a type constraint expression such as `map(object({ name = string }))`.
 pub fn parse_type(expression: &Ast) -> Result<TypeConstraint, String> {
+    parse_type_with_defaults(expression).map(|(kind, _)| kind)
+}
+
+/// Parses a type constraint and the defaults of its `optional(type, default)` attributes.
+pub fn parse_type_with_defaults(
+    expression: &Ast,
+) -> Result<(TypeConstraint, TypeDefaults), String> {
     parse_type_at(expression, 0)
 }
 
 const MAX_TYPE_DEPTH: usize = 64;
 
-fn parse_type_at(expression: &Ast, depth: usize) -> Result<TypeConstraint, String> {
+fn parse_type_at(expression: &Ast, depth: usize) -> Result<(TypeConstraint, TypeDefaults), String> {
     if depth > MAX_TYPE_DEPTH {
         return Err("The type constraint is nested too deeply.".into());
     }
+    let plain = |kind: TypeConstraint| Ok((kind, TypeDefaults::default()));
     match expression {
         Ast::Variable(name) => match name.as_str() {
-            "string" => Ok(TypeConstraint::String),
-            "number" => Ok(TypeConstraint::Number),
-            "bool" => Ok(TypeConstraint::Bool),
-            "any" => Ok(TypeConstraint::Any),
-            "list" => Ok(TypeConstraint::List(Box::new(TypeConstraint::Any))),
-            "set" => Ok(TypeConstraint::Set(Box::new(TypeConstraint::Any))),
-            "map" => Ok(TypeConstraint::Map(Box::new(TypeConstraint::Any))),
+            "string" => plain(TypeConstraint::String),
+            "number" => plain(TypeConstraint::Number),
+            "bool" => plain(TypeConstraint::Bool),
+            "any" => plain(TypeConstraint::Any),
+            "list" => plain(TypeConstraint::List(Box::new(TypeConstraint::Any))),
+            "set" => plain(TypeConstraint::Set(Box::new(TypeConstraint::Any))),
+            "map" => plain(TypeConstraint::Map(Box::new(TypeConstraint::Any))),
             other => Err(format!(
                 "The keyword \"{other}\" is not a valid type constraint."
             )),
@@ -201,26 +224,38 @@ fn parse_type_at(expression: &Ast, depth: usize) -> Result<TypeConstraint, Strin
                     )),
                 }
             };
+            let collection = |wrap: fn(Box<TypeConstraint>) -> TypeConstraint| -> Result<(TypeConstraint, TypeDefaults), String> {
+                let (element, defaults) = parse_type_at(single()?, depth + 1)?;
+                Ok((wrap(Box::new(element)), TypeDefaults::for_elements(defaults)))
+            };
             match name {
-                "list" => Ok(TypeConstraint::List(Box::new(parse_type_at(single()?, depth + 1)?))),
-                "set" => Ok(TypeConstraint::Set(Box::new(parse_type_at(single()?, depth + 1)?))),
-                "map" => Ok(TypeConstraint::Map(Box::new(parse_type_at(single()?, depth + 1)?))),
+                "list" => collection(TypeConstraint::List),
+                "set" => collection(TypeConstraint::Set),
+                "map" => collection(TypeConstraint::Map),
                 "tuple" => match single()? {
-                    Ast::Array(items) => Ok(TypeConstraint::Tuple(items.iter().map(|item| parse_type_at(item, depth + 1)).collect::<Result<_, _>>()?)),
+                    Ast::Array(items) => {
+                        let kinds = items.iter().map(|item| parse_type_at(item, depth + 1).map(|(kind, _)| kind)).collect::<Result<_, _>>()?;
+                        plain(TypeConstraint::Tuple(kinds))
+                    }
                     _ => Err("The tuple type constructor requires a list of element types, as in tuple([string, number]).".into()),
                 },
                 "object" => match single()? {
                     Ast::Object(object) => {
                         let mut attributes = BTreeMap::new();
+                        let mut defaults = TypeDefaults::default();
                         for (key, value) in object.iter() {
                             let key = match key {
                                 ObjectKey::Ident(ident) => ident.as_str().to_string(),
                                 ObjectKey::Expression(Ast::String(text)) => text.value().clone(),
                                 ObjectKey::Expression(_) => return Err("Object type attribute names must be plain names.".into()),
                             };
-                            attributes.insert(key, parse_attribute_type(value.expr(), depth + 1)?);
+                            let (kind, optional, default, nested) = parse_attribute_type(value.expr(), depth + 1)?;
+                            if default.is_some() || !nested.is_empty() {
+                                defaults.attributes.insert(key.clone(), (default, nested));
+                            }
+                            attributes.insert(key, (kind, optional));
                         }
-                        Ok(TypeConstraint::Object(attributes))
+                        Ok((TypeConstraint::Object(attributes), defaults))
                     }
                     _ => Err("The object type constructor requires an object of attribute types, as in object({ name = string }).".into()),
                 },
@@ -235,26 +270,71 @@ fn parse_type_at(expression: &Ast, depth: usize) -> Result<TypeConstraint, Strin
     }
 }
 
-fn parse_attribute_type(expression: &Ast, depth: usize) -> Result<(TypeConstraint, bool), String> {
-    if let Ast::FuncCall(call) = expression
-        && call.name.name.as_str() == "optional"
-    {
-        let first = call
-            .args
-            .iter()
-            .next()
-            .ok_or("optional(...) requires a type argument.")?;
-        if call.args.len() > 2 {
-            return Err("optional(...) takes a type and at most one default value.".into());
-        }
-        return Ok((parse_type_at(first, depth)?, true));
+/// An object attribute's type: whether it is optional, its default, and defaults inside it.
+fn parse_attribute_type(
+    expression: &Ast,
+    depth: usize,
+) -> Result<(TypeConstraint, bool, Option<Value>, TypeDefaults), String> {
+    let Ast::FuncCall(call) = expression else {
+        let (kind, nested) = parse_type_at(expression, depth)?;
+        return Ok((kind, false, None, nested));
+    };
+    if call.name.name.as_str() != "optional" {
+        let (kind, nested) = parse_type_at(expression, depth)?;
+        return Ok((kind, false, None, nested));
     }
-    Ok((parse_type_at(expression, depth)?, false))
+    let arguments: Vec<&Ast> = call.args.iter().collect();
+    let (kind_expression, default_expression) = match arguments.as_slice() {
+        [kind] => (*kind, None),
+        [kind, default] => (*kind, Some(*default)),
+        _ => return Err("optional(...) takes a type and at most one default value.".into()),
+    };
+    let (kind, nested) = parse_type_at(kind_expression, depth)?;
+    let default = match default_expression {
+        None => None,
+        Some(expression) => {
+            let parsed = crate::expression::Expression::parsed(
+                expression.clone(),
+                crate::source::FileId(0),
+                0..0,
+            );
+            if let Some(reference) = parsed.references().first() {
+                return Err(format!(
+                    "The default of an optional attribute must be a constant; it refers to `{}`.",
+                    reference.target.address()
+                ));
+            }
+            let value = parsed
+                .evaluate(&crate::eval::EvalContext::default())
+                .map_err(|d| format!("The default of an optional attribute is invalid: {d}"))?;
+            let value = kind.convert(value).map_err(|message| format!("The default of an optional attribute does not match its type {kind}: {message}."))?;
+            Some(nested.apply(value))
+        }
+    };
+    Ok((kind, true, default, nested))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn optional_attribute_defaults_fill_nulls_at_any_depth() {
+        let text = "list(object({ name = string, size = optional(number, 8), tags = optional(map(string), {}), inner = optional(object({ on = optional(bool, true) }), {}) }))";
+        let ast = hcl_edit::parser::parse_expr(text).unwrap();
+        let (kind, defaults) = parse_type_with_defaults(&ast).unwrap();
+        let value = Value::from_json(
+            serde_json::json!([{ "name": "a" }, { "name": "b", "size": "16", "inner": { "on": false } }]),
+        );
+        let converted = defaults.apply(kind.convert(value).unwrap());
+        assert_eq!(
+            converted.to_json().unwrap(),
+            serde_json::json!([
+                { "name": "a", "size": 8, "tags": {}, "inner": { "on": true } },
+                { "name": "b", "size": 16, "tags": {}, "inner": { "on": false } },
+            ])
+        );
+    }
 
     #[test]
     fn type_expressions_parse() {
@@ -271,6 +351,14 @@ mod tests {
             ("strin", Err("not a valid type constraint")),
             ("list(string, number)", Err("exactly one argument")),
             ("optional(string)", Err("only for an attribute")),
+            (
+                "object({ a = optional(number, \"x\") })",
+                Err("does not match its type number"),
+            ),
+            (
+                "object({ a = optional(string, var.x) })",
+                Err("must be a constant"),
+            ),
         ];
         for (text, expected) in cases {
             let ast = hcl_edit::parser::parse_expr(text).unwrap();

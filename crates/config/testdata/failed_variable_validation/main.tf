@@ -7,3 +7,13 @@ variable "epochs" {
     error_message = "epochs must be between 1 and 100."
   }
 }
+
+variable "batch_size" {
+  type    = number
+  default = 4000
+
+  validation {
+    condition     = var.batch_size <= var.epochs * 10 && var.batch_size > 0
+    error_message = "batch_size must be positive and at most ten times epochs (${var.epochs})."
+  }
+}

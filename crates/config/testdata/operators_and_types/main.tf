@@ -7,6 +7,7 @@ variable "flags" {
   type = object({
     name    = string
     enabled = optional(bool)
+    retries = optional(number, 3)
     sizes   = list(number)
   })
   default = {

@@ -26,3 +26,11 @@ resource "terraform_data" "prepare" {
 output "self_outside" {
   value = self.input
 }
+
+resource "terraform_data" "connected" {
+  input = "host"
+
+  connection {
+    host = self.input
+  }
+}

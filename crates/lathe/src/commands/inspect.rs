@@ -1,4 +1,4 @@
-//! Read-only views: `lathe show`, `lathe output`, `lathe graph`.
+//! Read-only views: `lathe show`, `lathe output`, `lathe graph`, `lathe version`.
 
 use std::path::Path;
 
@@ -15,39 +15,28 @@ pub fn show(
     style: Style,
 ) -> anyhow::Result<u8> {
     if let Some(plan_file) = plan_file {
-        // A saved plan is re-planned against the state it was made for, then shown.
-        let arguments = crate::cli::PlanArgs {
-            json,
-            ..default_plan_arguments()
-        };
+        // A saved plan is planned again against the state it was made for, then shown.
         let saved = lathe_core::plan_file::SavedPlan::load(plan_file)?;
         let module = load(directory, style)?;
         let mut state = State::load(directory)?;
         saved.check_state(&state.lineage, state.serial)?;
         let variables = saved.variables();
         let engine = crate::commands::run::engine(&module, &state, &variables, style)?;
-        let options = lathe_core::planner::PlanOptions {
-            mode: lathe_core::plan_file::mode_from_name(&saved.mode),
-            refresh: saved.refresh,
-            targets: Vec::new(),
-            replace: Vec::new(),
-        };
-        let drift = if options.refresh {
-            engine.refresh(&mut state).map_err(|diagnostics| {
-                print_diagnostics(&diagnostics, &module.sources, style);
-                Reported
-            })?
-        } else {
-            Vec::new()
-        };
-        let plan = engine
-            .plan(&state, &variables, drift, &options)
-            .map_err(|diagnostics| {
-                print_diagnostics(&diagnostics, &module.sources, style);
-                Reported
-            })?;
-        if arguments.json {
-            println!("{}", lathe_core::json::plan_json(&plan, &state));
+        let options = crate::commands::run::saved_options(&saved)?;
+        let plan = crate::commands::run::refresh_and_plan(
+            &engine,
+            &mut state,
+            &variables,
+            &options,
+            lathe_core::walk::DEFAULT_PARALLELISM,
+            style,
+        )?;
+        saved.check_same(&plan, &saved.targets, &saved.replace)?;
+        if json {
+            println!(
+                "{}",
+                lathe_core::json::plan_json(&plan, &state, &|key| engine.provider_address(key))
+            );
         } else {
             print!("{}", lathe_core::render::render_plan(&plan));
         }
@@ -89,26 +78,6 @@ pub fn print_attributes(attributes: &serde_json::Value) {
             }
             println!("    {name:<width$} = {}", Value::from_json(value.clone()));
         }
-    }
-}
-
-pub fn default_plan_arguments() -> crate::cli::PlanArgs {
-    crate::cli::PlanArgs {
-        variables: Vec::new(),
-        variable_files: Vec::new(),
-        targets: Vec::new(),
-        replace: Vec::new(),
-        refresh_only: false,
-        destroy: false,
-        refresh: true,
-        parallelism: 10,
-        lock: true,
-        lock_timeout: "0s".to_string(),
-        detailed_exitcode: false,
-        auto_approve: false,
-        json: false,
-        out: None,
-        input: false,
     }
 }
 
@@ -169,5 +138,39 @@ pub fn graph(directory: &Path, style: Style) -> anyhow::Result<u8> {
         Reported
     })?;
     print!("{}", engine.graph.to_dot());
+    Ok(0)
+}
+
+pub fn version(json: bool) -> anyhow::Result<u8> {
+    let registry = crate::providers::registry();
+    let lathe_version = env!("CARGO_PKG_VERSION");
+    let language = lathe_core::state::TERRAFORM_VERSION;
+    if json {
+        let providers: serde_json::Map<String, serde_json::Value> = registry
+            .infos()
+            .map(|info| {
+                (
+                    lathe_core::provider::provider_address(&info.source),
+                    info.version.clone().into(),
+                )
+            })
+            .collect();
+        println!(
+            "{:#}",
+            serde_json::json!({
+                "lathe_version": lathe_version,
+                "terraform_version": language,
+                "provider_selections": providers,
+            })
+        );
+    } else {
+        println!("lathe v{lathe_version} (Terraform language v{language})");
+        for info in registry.infos() {
+            println!(
+                "+ provider {} ({}) v{}",
+                info.name, info.source, info.version
+            );
+        }
+    }
     Ok(0)
 }

@@ -1,6 +1,7 @@
 //! `lathe plan`, `apply`, `destroy` and `refresh`: one flow with different modes.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use lathe_config::variables::VariableArgument;
@@ -71,6 +72,10 @@ pub fn engine<'module>(
         print_diagnostics(&diagnostics, &module.sources, style);
         Reported
     })?;
+    engine.adopt_state_providers(state).map_err(|diagnostics| {
+        print_diagnostics(&diagnostics, &module.sources, style);
+        Reported
+    })?;
     let mut known = Known::from_state(state);
     known.variables = variables.clone();
     engine.configure_providers(&known).map_err(|diagnostics| {
@@ -78,6 +83,43 @@ pub fn engine<'module>(
         Reported
     })?;
     Ok(engine)
+}
+
+/// Refreshes `state` (unless the options say not to), then plans; diagnostics are printed.
+pub fn refresh_and_plan(
+    engine: &Engine<'_>,
+    state: &mut State,
+    variables: &std::collections::BTreeMap<String, lathe_config::value::Value>,
+    options: &PlanOptions,
+    parallelism: usize,
+    style: Style,
+) -> anyhow::Result<Plan> {
+    let sources = &engine.module.sources;
+    let drift = if options.refresh {
+        engine.refresh(state, parallelism).map_err(|diagnostics| {
+            print_diagnostics(&diagnostics, sources, style);
+            Reported
+        })?
+    } else {
+        Vec::new()
+    };
+    let plan = engine
+        .plan(state, variables, drift, options)
+        .map_err(|diagnostics| {
+            print_diagnostics(&diagnostics, sources, style);
+            Reported
+        })?;
+    Ok(plan)
+}
+
+/// The options a saved plan was made with.
+pub fn saved_options(saved: &SavedPlan) -> anyhow::Result<PlanOptions> {
+    Ok(PlanOptions {
+        mode: mode_from_name(&saved.mode),
+        refresh: saved.refresh,
+        targets: addresses(&saved.targets, "target")?,
+        replace: addresses(&saved.replace, "replace")?,
+    })
 }
 
 /// Runs the command; returns the exit code.
@@ -130,25 +172,22 @@ pub fn run(
         targets: addresses(&targets, "target")?,
         replace: addresses(&replace, "replace")?,
     };
-    let drift = if options.refresh {
-        engine.refresh(&mut state).map_err(|diagnostics| {
-            print_diagnostics(&diagnostics, &module.sources, style);
-            Reported
-        })?
-    } else {
-        Vec::new()
-    };
-    let plan: Plan = engine
-        .plan(&state, &variables, drift, &options)
-        .map_err(|diagnostics| {
-            print_diagnostics(&diagnostics, &module.sources, style);
-            Reported
-        })?;
+    let plan = refresh_and_plan(
+        &engine,
+        &mut state,
+        &variables,
+        &options,
+        arguments.parallelism,
+        style,
+    )?;
     if let Some(saved) = &saved {
         saved.check_same(&plan, &targets, &replace)?;
     }
     if arguments.json && verb == Verb::Plan {
-        println!("{}", lathe_core::json::plan_json(&plan, &state));
+        println!(
+            "{}",
+            lathe_core::json::plan_json(&plan, &state, &|key| engine.provider_address(key))
+        );
     } else if saved.is_none() {
         print!("{}", lathe_core::render::render_plan(&plan));
     }
@@ -195,7 +234,8 @@ pub fn run(
         return Ok(1);
     }
     println!();
-    let progress = Progress::new(!style.color);
+    let interrupted = crate::ui::handle_interrupts();
+    let progress = Progress::new(!style.color, Arc::clone(&interrupted));
     let summary = engine
         .apply(
             &plan,
@@ -207,6 +247,13 @@ pub fn run(
         .context("saving the state")?;
     for (address, message) in &summary.failures {
         eprintln!("\nError: {address}: {message}");
+    }
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!(
+            "\nInterrupted: {} change(s) did not start; run `lathe apply` again to finish.",
+            summary.skipped.len()
+        );
+        return Ok(1);
     }
     if !summary.skipped.is_empty() {
         eprintln!(

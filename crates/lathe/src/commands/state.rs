@@ -132,14 +132,7 @@ pub fn run(directory: &Path, command: &StateCommand) -> anyhow::Result<u8> {
                     );
                     return Ok(1);
                 }
-                let provider = state
-                    .resource(&old.resource)
-                    .map(|resource| resource.provider.clone())
-                    .unwrap_or_default();
-                if let Some(mut instance) = state.remove_instance(old) {
-                    instance.index_key = new.key.clone();
-                    state.set_instance(new, &provider, instance);
-                }
+                state.move_instance(old, new);
             }
             state.save(directory)?;
             println!(
