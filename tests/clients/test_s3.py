@@ -4,6 +4,7 @@ for both, which shows they test AWS's behaviour rather than lathe's."""
 import base64
 import hashlib
 import os
+import socket
 
 import boto3
 import botocore.config
@@ -45,6 +46,8 @@ def test_bucket_lifecycle(target, unique):
 
 
 def test_invalid_bucket_name(target):
+    if not target.enforces_every_rule:
+        pytest.skip("moto accepts bucket names AWS refuses")
     s3 = target.client("s3")
     with pytest.raises((botocore.exceptions.ClientError, botocore.exceptions.ParamValidationError)) as refused:
         s3.create_bucket(Bucket="Bad_Name")
@@ -82,19 +85,22 @@ def test_object_round_trip(target, unique):
 
 def test_content_md5_and_checksums_are_verified(target, unique):
     s3, name = make_bucket(target, unique)
-    wrong = base64.b64encode(hashlib.md5(b"something else").digest()).decode()
-    with pytest.raises(botocore.exceptions.ClientError) as refused:
-        s3.put_object(Bucket=name, Key="k", Body=b"payload", ContentMD5=wrong)
-    assert error_code(refused) == "BadDigest"
     right = base64.b64encode(hashlib.md5(b"payload").digest()).decode()
     s3.put_object(Bucket=name, Key="k", Body=b"payload", ContentMD5=right)
+    if not target.enforces_every_rule:
+        return
+    wrong = base64.b64encode(hashlib.md5(b"something else").digest()).decode()
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        s3.put_object(Bucket=name, Key="bad-md5", Body=b"payload", ContentMD5=wrong)
+    assert error_code(refused) == "BadDigest"
     sha = base64.b64encode(hashlib.sha256(b"payload").digest()).decode()
     stored = s3.put_object(Bucket=name, Key="k2", Body=b"payload", ChecksumSHA256=sha)
     assert stored["ChecksumSHA256"] == sha
+    assert s3.head_object(Bucket=name, Key="k2", ChecksumMode="ENABLED")["ChecksumSHA256"] == sha
     bad_sha = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
     with pytest.raises(botocore.exceptions.ClientError) as mismatch:
         s3.put_object(Bucket=name, Key="k3", Body=b"payload", ChecksumSHA256=bad_sha)
-    assert error_code(mismatch) in ("BadDigest", "XAmzContentChecksumMismatch")
+    assert error_code(mismatch) == "BadDigest"
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=name).get("Contents", [])]
     assert keys == ["k", "k2"]
 
@@ -110,9 +116,10 @@ def test_unusual_keys_are_stored_as_opaque_names(target, unique):
         assert s3.get_object(Bucket=name, Key=key)["Body"].read() == key.encode(), key
     listed = [o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]]
     assert listed == sorted(UNUSUAL_KEYS, key=lambda k: k.encode())
-    with pytest.raises(botocore.exceptions.ClientError) as too_long:
-        s3.put_object(Bucket=name, Key="k" * 1025, Body=b"x")
-    assert error_code(too_long) == "KeyTooLongError"
+    if target.enforces_every_rule:
+        with pytest.raises(botocore.exceptions.ClientError) as too_long:
+            s3.put_object(Bucket=name, Key="k" * 1025, Body=b"x")
+        assert error_code(too_long) == "KeyTooLongError"
 
 
 @pytest.mark.lathe_only
@@ -227,8 +234,13 @@ def test_tagging(target, unique):
 
 
 @pytest.mark.lathe_only
-def test_virtual_hosted_style(lathe, unique):
+def test_virtual_hosted_style(lathe, unique, monkeypatch):
     s3, name = make_bucket(lathe, unique)
+    # Resolve BUCKET.localhost as systemd-resolved and browsers do (glibc alone does not).
+    resolve = socket.getaddrinfo
+    monkeypatch.setattr(
+        socket, "getaddrinfo", lambda host, *rest, **kw: resolve("127.0.0.1" if host.endswith(".localhost") else host, *rest, **kw)
+    )
     # botocore puts the bucket in the host name: BUCKET.localhost:PORT
     virtual = boto3.client(
         "s3",
