@@ -46,6 +46,8 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Show lathe's version, the Terraform language version it follows and its providers.
     Version(JsonArgs),
+    /// The local region: S3, IAM and STS (and Bedrock) on one port.
+    Server(crate::commands::server::ServerArgs),
 }
 
 #[derive(Debug, Args)]
