@@ -48,6 +48,11 @@ pub enum Command {
     Version(JsonArgs),
     /// The local region: S3, IAM and STS (and Bedrock) on one port.
     Server(crate::commands::server::ServerArgs),
+    /// Run a training spec in this process (what the local region runs for a customization job).
+    Train(crate::commands::train::TrainArgs),
+    /// Work run as a child process by the local region.
+    #[command(subcommand)]
+    Worker(crate::commands::train::WorkerCommand),
 }
 
 #[derive(Debug, Args)]

@@ -96,6 +96,8 @@ fn main() -> ExitCode {
             Command::Fmt(arguments) => commands::fmt::run(&directory, arguments),
             Command::Version(arguments) => commands::inspect::version(arguments.json),
             Command::Server(arguments) => commands::server::run(arguments).map(|()| 0),
+            Command::Train(arguments) => commands::train::run(arguments.clone()).map(|()| 0),
+            Command::Worker(command) => commands::train::run_worker(command.clone()).map(|()| 0),
         }
     })();
     match result {

@@ -7,4 +7,5 @@ pub mod inspect;
 pub mod run;
 pub mod server;
 pub mod state;
+pub mod train;
 pub mod validate;

@@ -1,0 +1,108 @@
+//! `lathe train --spec FILE` (interactive, with a progress bar) and `lathe worker train --spec FILE`
+//! (a child process for the region: one JSON event per line on stdout, so it can be stopped or lost
+//! without harm and resumed from its last checkpoint).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use candle_core::Device;
+use indicatif::{ProgressBar, ProgressStyle};
+use lathe_train::{Event, Job, TrainingSpec, train};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct TrainArgs {
+    /// The training spec (JSON): base model, data files, method, hyperparameters, output folder.
+    #[arg(long)]
+    pub spec: PathBuf,
+}
+
+fn load_job(spec_path: &PathBuf) -> anyhow::Result<Job> {
+    let spec = TrainingSpec::load(spec_path)?;
+    Job::from_spec(&spec, &Device::Cpu)
+        .with_context(|| format!("preparing {}", spec_path.display()))
+}
+
+/// Trains in this process, drawing a progress bar.
+pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let job = load_job(&args.spec)?;
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:32} step {pos}/{len} {msg}",
+        )
+        .context("progress bar template")?,
+    );
+    let summary = train(&job, &mut |event| match event {
+        Event::Started {
+            total_steps,
+            training_examples,
+            validation_examples,
+            truncated,
+            trainable_parameters,
+            resumed_at_step,
+        } => {
+            bar.set_length(*total_steps);
+            bar.set_position(*resumed_at_step);
+            bar.println(format!(
+                "training {training_examples} examples ({validation_examples} for validation, {truncated} truncated), {trainable_parameters} trainable parameters, {:?}",
+                job.method
+            ));
+        }
+        Event::Step {
+            step,
+            loss,
+            tokens_per_second,
+            eta_seconds,
+            ..
+        } => {
+            bar.set_position(*step);
+            bar.set_message(format!(
+                "loss {loss:.4}  {tokens_per_second:.0} tokens/s  eta {eta_seconds:.0}s"
+            ));
+        }
+        Event::Validation {
+            step,
+            loss,
+            improved,
+        } => {
+            bar.println(format!(
+                "step {step}: validation loss {loss:.4}{}",
+                if *improved { " (best)" } else { "" }
+            ));
+        }
+        Event::StoppedEarly { step, best_step } => {
+            bar.println(format!(
+                "stopped early at step {step}; keeping step {best_step}"
+            ));
+        }
+        Event::Checkpoint { .. } => {}
+    })?;
+    bar.finish_and_clear();
+    println!("{}", serde_json::to_string_pretty(&summary)?);
+    Ok(())
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum WorkerCommand {
+    /// Run a training spec, reporting JSON events on stdout (used by the local region).
+    Train(TrainArgs),
+}
+
+/// The worker side: machine-readable events, then the summary as the last line.
+pub fn run_worker(command: WorkerCommand) -> anyhow::Result<()> {
+    let WorkerCommand::Train(args) = command;
+    let job = load_job(&args.spec)?;
+    let stdout = std::io::stdout();
+    let summary = train(&job, &mut |event| {
+        let mut out = stdout.lock();
+        if let Ok(line) = serde_json::to_string(event) {
+            // A closed pipe means the parent is gone; training still finishes its checkpoint.
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+    })?;
+    let line = serde_json::json!({"event": "finished", "summary": summary});
+    println!("{line}");
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! Linear layers whose frozen weights cost no gradient, optionally carrying a LoRA adapter.
+
+use candle_core::{CpuStorage, CustomOp1, DType, Device, Layout, Shape, Tensor, Var};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+/// A parameter: trainable ones are `Var`s the optimizer updates; frozen ones are plain tensors,
+/// so candle's backward pass neither tracks nor accumulates anything for them.
+#[derive(Debug, Clone)]
+pub enum Weight {
+    Frozen(Tensor),
+    Trainable(Var),
+}
+
+impl Weight {
+    pub fn new(tensor: Tensor, trainable: bool) -> candle_core::Result<Self> {
+        Ok(if trainable {
+            Weight::Trainable(Var::from_tensor(&tensor)?)
+        } else {
+            Weight::Frozen(tensor)
+        })
+    }
+
+    pub fn tensor(&self) -> &Tensor {
+        match self {
+            Weight::Frozen(tensor) => tensor,
+            Weight::Trainable(var) => var.as_tensor(),
+        }
+    }
+
+    pub fn var(&self) -> Option<&Var> {
+        match self {
+            Weight::Frozen(_) => None,
+            Weight::Trainable(var) => Some(var),
+        }
+    }
+}
+
+/// `x @ weightᵀ` for a frozen weight. candle's own matmul backward always computes the gradient
+/// of both operands; this op returns only the input's, which saves a third of the work of each
+/// frozen projection in LoRA training.
+struct FrozenMatmul {
+    weight: Tensor,
+}
+
+impl CustomOp1 for FrozenMatmul {
+    fn name(&self) -> &'static str {
+        "frozen-matmul"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(data) = storage else {
+            candle_core::bail!("frozen-matmul expects f32 input")
+        };
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle_core::bail!("frozen-matmul expects a contiguous input")
+        };
+        let input = Tensor::from_slice(&data[start..end], layout.shape(), &Device::Cpu)?;
+        let output = input.matmul(&self.weight.t()?)?;
+        let shape = output.shape().clone();
+        let values = output.flatten_all()?.to_vec1::<f32>()?;
+        Ok((CpuStorage::F32(values), shape))
+    }
+
+    fn bwd(
+        &self,
+        _arg: &Tensor,
+        _res: &Tensor,
+        grad_res: &Tensor,
+    ) -> candle_core::Result<Option<Tensor>> {
+        Ok(Some(grad_res.matmul(&self.weight)?))
+    }
+}
+
+/// `x @ weightᵀ`, choosing the frozen op where it applies.
+pub fn project(input: &Tensor, weight: &Weight) -> candle_core::Result<Tensor> {
+    match weight {
+        Weight::Frozen(tensor) if tensor.device().is_cpu() && tensor.dtype() == DType::F32 => {
+            input.contiguous()?.apply_op1(FrozenMatmul {
+                weight: tensor.clone(),
+            })
+        }
+        weight => input.matmul(&weight.tensor().t()?),
+    }
+}
+
+/// A low-rank update `scale · B·A` added to a frozen projection, as PEFT defines it.
+#[derive(Debug, Clone)]
+pub struct LoraAdapter {
+    pub a: Var,
+    pub b: Var,
+    pub scale: f64,
+    pub dropout: f32,
+}
+
+impl LoraAdapter {
+    /// A drawn like PEFT's kaiming-uniform (bound 1/√in), B zero, so training starts at the base model.
+    pub fn new(
+        in_features: usize,
+        out_features: usize,
+        rank: usize,
+        alpha: f64,
+        dropout: f32,
+        rng: &mut ChaCha8Rng,
+        device: &Device,
+    ) -> candle_core::Result<Self> {
+        let bound = 1.0 / (in_features as f32).sqrt();
+        let values: Vec<f32> = (0..rank * in_features)
+            .map(|_| rng.random_range(-bound..bound))
+            .collect();
+        let a = Var::from_tensor(&Tensor::from_vec(values, (rank, in_features), device)?)?;
+        let b = Var::zeros((out_features, rank), DType::F32, device)?;
+        Ok(Self {
+            a,
+            b,
+            scale: alpha / rank as f64,
+            dropout,
+        })
+    }
+
+    pub fn delta_weight(&self) -> candle_core::Result<Tensor> {
+        self.b
+            .as_tensor()
+            .matmul(self.a.as_tensor())?
+            .affine(self.scale, 0.0)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Linear {
+    pub weight: Weight,
+    pub bias: Option<Weight>,
+    pub lora: Option<LoraAdapter>,
+}
+
+impl Linear {
+    /// `input` is `[tokens, in_features]`; `rng` is present only while training (dropout).
+    pub fn forward(
+        &self,
+        input: &Tensor,
+        rng: Option<&mut ChaCha8Rng>,
+    ) -> candle_core::Result<Tensor> {
+        let mut output = project(input, &self.weight)?;
+        if let Some(bias) = &self.bias {
+            output = output.broadcast_add(bias.tensor())?;
+        }
+        if let Some(lora) = &self.lora {
+            let dropped = match rng {
+                Some(rng) if lora.dropout > 0.0 => dropout(input, lora.dropout, rng)?,
+                _ => input.clone(),
+            };
+            let low_rank = dropped
+                .matmul(&lora.a.as_tensor().t()?)?
+                .matmul(&lora.b.as_tensor().t()?)?
+                .affine(lora.scale, 0.0)?;
+            output = (output + low_rank)?;
+        }
+        Ok(output)
+    }
+}
+
+/// Inverted dropout with our own seeded generator (candle's CPU generator cannot be seeded).
+pub fn dropout(
+    input: &Tensor,
+    probability: f32,
+    rng: &mut ChaCha8Rng,
+) -> candle_core::Result<Tensor> {
+    let keep_scale = 1.0 / (1.0 - probability);
+    let mask: Vec<f32> = (0..input.elem_count())
+        .map(|_| {
+            if rng.random::<f32>() < probability {
+                0.0
+            } else {
+                keep_scale
+            }
+        })
+        .collect();
+    let mask = Tensor::from_vec(mask, input.shape(), input.device())?;
+    input.mul(&mask)
+}

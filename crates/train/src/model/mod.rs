@@ -1,0 +1,531 @@
+//! A llama-family decoder built only from differentiable candle operations.
+
+mod linear;
+mod rope;
+
+use std::collections::HashMap;
+
+use candle_core::{D, DType, Device, Tensor, Var};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+pub use linear::{LoraAdapter, Weight};
+pub use rope::{RotaryTables, interleaved_to_half_split, inverse_frequencies};
+
+use crate::config::ModelConfig;
+use linear::Linear;
+use rope::{apply_rotary, ensure_f32};
+
+/// The projections LoRA may adapt, by their Hugging Face names.
+pub const LORA_TARGETS: [&str; 7] = [
+    "q_proj",
+    "k_proj",
+    "v_proj",
+    "o_proj",
+    "gate_proj",
+    "up_proj",
+    "down_proj",
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoraSettings {
+    pub rank: usize,
+    pub alpha: f64,
+    pub dropout: f32,
+    pub target_modules: Vec<String>,
+}
+
+/// Which parameters training updates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trainable {
+    Nothing,
+    Everything,
+    Lora(LoraSettings),
+}
+
+#[derive(Debug, Clone)]
+struct Attention {
+    q_proj: Linear,
+    k_proj: Linear,
+    v_proj: Linear,
+    o_proj: Linear,
+}
+
+#[derive(Debug, Clone)]
+struct Mlp {
+    gate_proj: Linear,
+    up_proj: Linear,
+    down_proj: Linear,
+}
+
+#[derive(Debug, Clone)]
+struct DecoderLayer {
+    input_layernorm: Weight,
+    attention: Attention,
+    post_attention_layernorm: Weight,
+    mlp: Mlp,
+}
+
+/// What the forward pass needs besides token ids: packed rows carry their own positions and
+/// a block-diagonal mask; `rng` drives dropout and is present only while training.
+#[derive(Debug, Default)]
+pub struct ForwardInputs<'a> {
+    pub positions: Option<&'a Tensor>,
+    pub segments: Option<&'a Tensor>,
+    pub rng: Option<&'a mut ChaCha8Rng>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Llama {
+    config: ModelConfig,
+    embed_tokens: Weight,
+    layers: Vec<DecoderLayer>,
+    norm: Weight,
+    lm_head: Linear,
+    rotary: RotaryTables,
+    device: Device,
+}
+
+/// Takes tensors out of a loaded checkpoint by name, reporting the first one missing.
+struct WeightSource<'a> {
+    tensors: &'a mut HashMap<String, Tensor>,
+}
+
+impl WeightSource<'_> {
+    fn take(&mut self, name: &str) -> Result<Tensor, String> {
+        let tensor = self.tensors.remove(name).ok_or_else(|| name.to_string())?;
+        ensure_f32(tensor).map_err(|error| format!("{name}: {error}"))
+    }
+}
+
+/// Why a model could not be built from a set of tensors.
+#[derive(Debug)]
+pub enum BuildError {
+    MissingTensor(String),
+    Tensor(candle_core::Error),
+}
+
+impl From<candle_core::Error> for BuildError {
+    fn from(error: candle_core::Error) -> Self {
+        BuildError::Tensor(error)
+    }
+}
+
+impl Llama {
+    /// Builds the model from Hugging Face-named tensors; LoRA A matrices are drawn from `rng`.
+    pub fn from_tensors(
+        config: &ModelConfig,
+        mut tensors: HashMap<String, Tensor>,
+        trainable: &Trainable,
+        rng: &mut ChaCha8Rng,
+        device: &Device,
+    ) -> Result<Self, BuildError> {
+        let mut source = WeightSource {
+            tensors: &mut tensors,
+        };
+        let full = matches!(trainable, Trainable::Everything);
+        let lora = match trainable {
+            Trainable::Lora(settings) => Some(settings),
+            _ => None,
+        };
+        let mut take = |name: &str| -> Result<Weight, BuildError> {
+            let tensor = source.take(name).map_err(BuildError::MissingTensor)?;
+            Ok(Weight::new(tensor.to_device(device)?, full)?)
+        };
+        let embed_tokens = take("model.embed_tokens.weight")?;
+        let mut layers = Vec::with_capacity(config.num_hidden_layers);
+        let linear = |take: &mut dyn FnMut(&str) -> Result<Weight, BuildError>,
+                      prefix: &str,
+                      module: &str,
+                      bias: bool,
+                      rng: &mut ChaCha8Rng|
+         -> Result<Linear, BuildError> {
+            let weight = take(&format!("{prefix}.{module}.weight"))?;
+            let bias = if bias {
+                Some(take(&format!("{prefix}.{module}.bias"))?)
+            } else {
+                None
+            };
+            let lora = match lora {
+                Some(settings)
+                    if settings
+                        .target_modules
+                        .iter()
+                        .any(|target| target == module) =>
+                {
+                    let (out_features, in_features) = weight.tensor().dims2()?;
+                    Some(LoraAdapter::new(
+                        in_features,
+                        out_features,
+                        settings.rank,
+                        settings.alpha,
+                        settings.dropout,
+                        rng,
+                        device,
+                    )?)
+                }
+                _ => None,
+            };
+            Ok(Linear { weight, bias, lora })
+        };
+        for index in 0..config.num_hidden_layers {
+            let prefix = format!("model.layers.{index}");
+            let attention_prefix = format!("{prefix}.self_attn");
+            let mlp_prefix = format!("{prefix}.mlp");
+            let attention_bias = config.attention_bias;
+            let input_layernorm = take(&format!("{prefix}.input_layernorm.weight"))?;
+            let attention = Attention {
+                q_proj: linear(&mut take, &attention_prefix, "q_proj", attention_bias, rng)?,
+                k_proj: linear(&mut take, &attention_prefix, "k_proj", attention_bias, rng)?,
+                v_proj: linear(&mut take, &attention_prefix, "v_proj", attention_bias, rng)?,
+                // qwen2 has biases on q/k/v only; llama's attention_bias covers o_proj too.
+                o_proj: linear(
+                    &mut take,
+                    &attention_prefix,
+                    "o_proj",
+                    attention_bias && config.model_type != "qwen2",
+                    rng,
+                )?,
+            };
+            let post_attention_layernorm =
+                take(&format!("{prefix}.post_attention_layernorm.weight"))?;
+            let mlp = Mlp {
+                gate_proj: linear(&mut take, &mlp_prefix, "gate_proj", config.mlp_bias, rng)?,
+                up_proj: linear(&mut take, &mlp_prefix, "up_proj", config.mlp_bias, rng)?,
+                down_proj: linear(&mut take, &mlp_prefix, "down_proj", config.mlp_bias, rng)?,
+            };
+            layers.push(DecoderLayer {
+                input_layernorm,
+                attention,
+                post_attention_layernorm,
+                mlp,
+            });
+        }
+        let norm = take("model.norm.weight")?;
+        let lm_head_weight = if config.tie_word_embeddings {
+            embed_tokens.clone()
+        } else {
+            take("lm_head.weight")?
+        };
+        let lm_head = Linear {
+            weight: lm_head_weight,
+            bias: None,
+            lora: None,
+        };
+        Ok(Self {
+            config: config.clone(),
+            embed_tokens,
+            layers,
+            norm,
+            lm_head,
+            rotary: RotaryTables::new(config, device)?,
+            device: device.clone(),
+        })
+    }
+
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Final hidden states `[batch·tokens, hidden]` for `[batch, tokens]` ids.
+    pub fn hidden_states(
+        &self,
+        input_ids: &Tensor,
+        mut inputs: ForwardInputs<'_>,
+    ) -> candle_core::Result<Tensor> {
+        let (batch, tokens) = input_ids.dims2()?;
+        if tokens > self.rotary.max_positions() {
+            candle_core::bail!(
+                "sequence of {tokens} tokens exceeds max_position_embeddings {}",
+                self.rotary.max_positions()
+            )
+        }
+        let (cos, sin) = self.rotary.select(tokens, inputs.positions)?;
+        let mask = attention_mask(batch, tokens, inputs.segments, &self.device)?;
+        let mut hidden = self
+            .embed_tokens
+            .tensor()
+            .index_select(&input_ids.flatten_all()?, 0)?;
+        for layer in &self.layers {
+            let normed = rms_norm(
+                &hidden,
+                layer.input_layernorm.tensor(),
+                self.config.rms_norm_eps,
+            )?;
+            let attended = self.attention(
+                &layer.attention,
+                &normed,
+                batch,
+                tokens,
+                &cos,
+                &sin,
+                &mask,
+                &mut inputs.rng,
+            )?;
+            hidden = (hidden + attended)?;
+            let normed = rms_norm(
+                &hidden,
+                layer.post_attention_layernorm.tensor(),
+                self.config.rms_norm_eps,
+            )?;
+            let mlp = &layer.mlp;
+            let gate = mlp.gate_proj.forward(&normed, inputs.rng.as_deref_mut())?;
+            let up = mlp.up_proj.forward(&normed, inputs.rng.as_deref_mut())?;
+            let activated = (silu(&gate)? * up)?;
+            hidden = (hidden
+                + mlp
+                    .down_proj
+                    .forward(&activated, inputs.rng.as_deref_mut())?)?;
+        }
+        rms_norm(&hidden, self.norm.tensor(), self.config.rms_norm_eps)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn attention(
+        &self,
+        attention: &Attention,
+        input: &Tensor,
+        batch: usize,
+        tokens: usize,
+        cos: &Tensor,
+        sin: &Tensor,
+        mask: &Tensor,
+        rng: &mut Option<&mut ChaCha8Rng>,
+    ) -> candle_core::Result<Tensor> {
+        let heads = self.config.num_attention_heads;
+        let kv_heads = self.config.num_key_value_heads();
+        let head_dim = self.config.head_dim();
+        let group = heads / kv_heads;
+        let split = |projected: Tensor, count: usize| -> candle_core::Result<Tensor> {
+            projected
+                .reshape((batch, tokens, count, head_dim))?
+                .transpose(1, 2)?
+                .contiguous()
+        };
+        let query = split(attention.q_proj.forward(input, rng.as_deref_mut())?, heads)?;
+        let key = split(
+            attention.k_proj.forward(input, rng.as_deref_mut())?,
+            kv_heads,
+        )?;
+        let value = split(
+            attention.v_proj.forward(input, rng.as_deref_mut())?,
+            kv_heads,
+        )?;
+        let query = apply_rotary(&query, cos, sin)?;
+        let key = apply_rotary(&key, cos, sin)?;
+        // Grouped-query attention without repeating K/V: the heads sharing one K/V head are
+        // stacked along the token axis, so one batched matmul serves the whole group.
+        let query = query.reshape((batch, kv_heads, group * tokens, head_dim))?;
+        let scores = (query.matmul(&key.t()?)? / (head_dim as f64).sqrt())?;
+        let scores = scores
+            .reshape((batch, heads, tokens, tokens))?
+            .broadcast_add(mask)?;
+        let probabilities =
+            softmax_last(&scores)?.reshape((batch, kv_heads, group * tokens, tokens))?;
+        let context = probabilities
+            .matmul(&value)?
+            .reshape((batch, heads, tokens, head_dim))?
+            .transpose(1, 2)?
+            .contiguous()?
+            .reshape((batch * tokens, heads * head_dim))?;
+        attention.o_proj.forward(&context, rng.as_deref_mut())
+    }
+
+    /// Logits `[rows, vocab]` for selected rows of the hidden states.
+    pub fn logits(&self, hidden: &Tensor) -> candle_core::Result<Tensor> {
+        self.lm_head.forward(hidden, None)
+    }
+
+    /// Logits `[batch, tokens, vocab]`, without dropout: what inference and parity checks use.
+    pub fn forward(&self, input_ids: &Tensor) -> candle_core::Result<Tensor> {
+        let (batch, tokens) = input_ids.dims2()?;
+        let hidden = self.hidden_states(input_ids, ForwardInputs::default())?;
+        self.logits(&hidden)?
+            .reshape((batch, tokens, self.config.vocab_size))
+    }
+
+    /// Trainable variables by name: Hugging Face names for full fine-tuning, PEFT's for LoRA.
+    pub fn trainable_variables(&self) -> Vec<(String, Var)> {
+        let mut variables = Vec::new();
+        let push = |variables: &mut Vec<(String, Var)>, name: String, weight: &Weight| {
+            if let Some(var) = weight.var() {
+                variables.push((name, var.clone()));
+            }
+        };
+        push(
+            &mut variables,
+            "model.embed_tokens.weight".into(),
+            &self.embed_tokens,
+        );
+        for (index, layer) in self.layers.iter().enumerate() {
+            let prefix = format!("model.layers.{index}");
+            push(
+                &mut variables,
+                format!("{prefix}.input_layernorm.weight"),
+                &layer.input_layernorm,
+            );
+            push(
+                &mut variables,
+                format!("{prefix}.post_attention_layernorm.weight"),
+                &layer.post_attention_layernorm,
+            );
+            for (module, linear) in layer.projections() {
+                let name = format!("{prefix}.{module}");
+                push(&mut variables, format!("{name}.weight"), &linear.weight);
+                if let Some(bias) = &linear.bias {
+                    push(&mut variables, format!("{name}.bias"), bias);
+                }
+                if let Some(lora) = &linear.lora {
+                    variables.push((
+                        format!("base_model.model.{name}.lora_A.weight"),
+                        lora.a.clone(),
+                    ));
+                    variables.push((
+                        format!("base_model.model.{name}.lora_B.weight"),
+                        lora.b.clone(),
+                    ));
+                }
+            }
+        }
+        push(&mut variables, "model.norm.weight".into(), &self.norm);
+        if !self.config.tie_word_embeddings {
+            push(
+                &mut variables,
+                "lm_head.weight".into(),
+                &self.lm_head.weight,
+            );
+        }
+        variables
+    }
+
+    /// Every weight in Hugging Face names, LoRA updates merged in; tied heads are not repeated.
+    pub fn merged_tensors(&self) -> candle_core::Result<Vec<(String, Tensor)>> {
+        let mut tensors = vec![(
+            "model.embed_tokens.weight".to_string(),
+            self.embed_tokens.tensor().clone(),
+        )];
+        for (index, layer) in self.layers.iter().enumerate() {
+            let prefix = format!("model.layers.{index}");
+            tensors.push((
+                format!("{prefix}.input_layernorm.weight"),
+                layer.input_layernorm.tensor().clone(),
+            ));
+            tensors.push((
+                format!("{prefix}.post_attention_layernorm.weight"),
+                layer.post_attention_layernorm.tensor().clone(),
+            ));
+            for (module, linear) in layer.projections() {
+                let weight = match &linear.lora {
+                    Some(lora) => (linear.weight.tensor() + lora.delta_weight()?)?,
+                    None => linear.weight.tensor().clone(),
+                };
+                tensors.push((format!("{prefix}.{module}.weight"), weight));
+                if let Some(bias) = &linear.bias {
+                    tensors.push((format!("{prefix}.{module}.bias"), bias.tensor().clone()));
+                }
+            }
+        }
+        tensors.push(("model.norm.weight".into(), self.norm.tensor().clone()));
+        if !self.config.tie_word_embeddings {
+            tensors.push((
+                "lm_head.weight".into(),
+                self.lm_head.weight.tensor().clone(),
+            ));
+        }
+        Ok(tensors)
+    }
+
+    /// The LoRA A/B matrices in PEFT's names (empty for other methods).
+    pub fn adapter_tensors(&self) -> Vec<(String, Tensor)> {
+        self.trainable_variables()
+            .into_iter()
+            .filter(|(name, _)| name.contains(".lora_"))
+            .map(|(name, var)| (name, var.as_tensor().clone()))
+            .collect()
+    }
+}
+
+impl DecoderLayer {
+    fn projections(&self) -> [(&'static str, &Linear); 7] {
+        [
+            ("self_attn.q_proj", &self.attention.q_proj),
+            ("self_attn.k_proj", &self.attention.k_proj),
+            ("self_attn.v_proj", &self.attention.v_proj),
+            ("self_attn.o_proj", &self.attention.o_proj),
+            ("mlp.gate_proj", &self.mlp.gate_proj),
+            ("mlp.up_proj", &self.mlp.up_proj),
+            ("mlp.down_proj", &self.mlp.down_proj),
+        ]
+    }
+}
+
+/// Causal mask `[batch or 1, 1, tokens, tokens]`, block-diagonal when rows are packed.
+fn attention_mask(
+    batch: usize,
+    tokens: usize,
+    segments: Option<&Tensor>,
+    device: &Device,
+) -> candle_core::Result<Tensor> {
+    match segments {
+        None => {
+            let values: Vec<f32> = (0..tokens)
+                .flat_map(|row| {
+                    (0..tokens).map(move |column| {
+                        if column <= row {
+                            0.0
+                        } else {
+                            f32::NEG_INFINITY
+                        }
+                    })
+                })
+                .collect();
+            Tensor::from_vec(values, (1, 1, tokens, tokens), device)
+        }
+        Some(segments) => {
+            let segments = segments.to_vec2::<u32>()?;
+            let mut values = Vec::with_capacity(batch * tokens * tokens);
+            for row_segments in &segments {
+                for row in 0..tokens {
+                    for column in 0..tokens {
+                        let visible = column <= row && row_segments[column] == row_segments[row];
+                        values.push(if visible { 0.0 } else { f32::NEG_INFINITY });
+                    }
+                }
+            }
+            Tensor::from_vec(values, (batch, 1, tokens, tokens), device)
+        }
+    }
+}
+
+/// RMS norm from primitives (candle-nn's fused one has no backward).
+pub fn rms_norm(input: &Tensor, weight: &Tensor, epsilon: f64) -> candle_core::Result<Tensor> {
+    let mean_square = input.sqr()?.mean_keepdim(D::Minus1)?;
+    let normalized = input.broadcast_div(&(mean_square + epsilon)?.sqrt()?)?;
+    normalized.broadcast_mul(weight)
+}
+
+/// Softmax over the last axis; the max is detached because its gradient cancels exactly.
+pub fn softmax_last(input: &Tensor) -> candle_core::Result<Tensor> {
+    let max = input.max_keepdim(D::Minus1)?.detach();
+    let exponentials = input.broadcast_sub(&max)?.exp()?;
+    let total = exponentials.sum_keepdim(D::Minus1)?;
+    exponentials.broadcast_div(&total)
+}
+
+fn silu(input: &Tensor) -> candle_core::Result<Tensor> {
+    input.silu()
+}
+
+/// Mean cross-entropy of `logits [rows, vocab]` against `targets [rows]`.
+pub fn cross_entropy(logits: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
+    let rows = logits.dim(0)?;
+    let max = logits.max_keepdim(D::Minus1)?.detach();
+    let shifted = logits.broadcast_sub(&max)?;
+    let log_total = shifted.exp()?.sum_keepdim(D::Minus1)?.log()?;
+    let picked = shifted.gather(&targets.unsqueeze(1)?, 1)?;
+    ((log_total - picked)?.sum_all()? / rows as f64)?.to_dtype(DType::F32)
+}
