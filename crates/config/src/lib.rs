@@ -12,6 +12,7 @@ pub mod format;
 pub mod functions;
 pub mod load;
 pub mod model;
+mod reference_errors;
 mod render;
 pub mod source;
 pub mod suggest;

@@ -234,15 +234,21 @@ impl TypeDefaults {
     }
 }
 
-/// A set's elements: duplicates dropped, and strings or numbers in Terraform's set order
-/// (lexical, numeric), which is also the order `for_each` and `for` visit them in.
-pub(crate) fn set_elements(items: Vec<Value>) -> Vec<Value> {
-    let mut unique: Vec<Value> = Vec::with_capacity(items.len());
+/// The values without repeats, first occurrences kept in order.
+pub(crate) fn distinct_values(items: impl IntoIterator<Item = Value>) -> Vec<Value> {
+    let mut unique: Vec<Value> = Vec::new();
     for item in items {
         if !unique.iter().any(|seen| seen.language_equals(&item)) {
             unique.push(item);
         }
     }
+    unique
+}
+
+/// A set's elements: duplicates dropped, and strings or numbers in Terraform's set order
+/// (lexical, numeric), which is also the order `for_each` and `for` visit them in.
+pub(crate) fn set_elements(items: Vec<Value>) -> Vec<Value> {
+    let mut unique = distinct_values(items);
     if unique.iter().all(|v| matches!(v, Value::String(_))) {
         unique.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
     } else if unique.iter().all(|v| matches!(v, Value::Number(_))) {

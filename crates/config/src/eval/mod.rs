@@ -193,20 +193,7 @@ impl Evaluator<'_> {
             }
             Ast::Parenthesis(inner) => self.eval(inner.inner(), range),
             Ast::Variable(name) => self.eval_variable(name.as_str(), range),
-            Ast::Conditional(conditional) => {
-                let condition = self.eval(&conditional.cond_expr, range)?;
-                let condition_range = Self::range_of(&conditional.cond_expr, range);
-                match self.expect_bool(condition, &condition_range, "condition")? {
-                    None => {
-                        // Both branches are still checked for errors, as Terraform does.
-                        self.eval(&conditional.true_expr, range)?;
-                        self.eval(&conditional.false_expr, range)?;
-                        Ok(Value::Unknown)
-                    }
-                    Some(true) => self.eval(&conditional.true_expr, range),
-                    Some(false) => self.eval(&conditional.false_expr, range),
-                }
-            }
+            Ast::Conditional(conditional) => self.eval_conditional(conditional, range),
             Ast::FuncCall(call) => self.eval_call(call, range),
             Ast::Traversal(traversal) => self.eval_traversal(traversal, range),
             Ast::UnaryOp(operation) => {
@@ -220,6 +207,34 @@ impl Evaluator<'_> {
             }
             Ast::ForExpr(for_expr) => self.eval_for(for_expr, range),
         }
+    }
+
+    /// As in HCL, only the chosen branch's errors count (none while the condition is unknown),
+    /// and a primitive result takes the type both branches unify to: a number or bool chosen
+    /// against a string branch becomes a string.
+    fn eval_conditional(
+        &mut self,
+        conditional: &hcl_edit::expr::Conditional,
+        range: &Range<usize>,
+    ) -> EvalResult {
+        let condition = self.eval(&conditional.cond_expr, range)?;
+        let condition_range = Self::range_of(&conditional.cond_expr, range);
+        let (chosen, other) = match self.expect_bool(condition, &condition_range, "condition")? {
+            None => return Ok(Value::Unknown),
+            Some(true) => (&conditional.true_expr, &conditional.false_expr),
+            Some(false) => (&conditional.false_expr, &conditional.true_expr),
+        };
+        let value = self.eval(chosen, range)?;
+        let unify_to_string = matches!(value, Value::Number(_) | Value::Bool(_))
+            && matches!(self.eval(other, range), Ok(Value::String(_)));
+        if unify_to_string {
+            return crate::types::TypeConstraint::String
+                .convert(value)
+                .map_err(|message| {
+                    self.error(range, "Inconsistent conditional result types", message)
+                });
+        }
+        Ok(value)
     }
 
     /// A condition's truth: `None` when unknown. Strings "true"/"false" convert as in Terraform.

@@ -76,10 +76,12 @@ fn collections_traversals_and_conditionals() {
         (r#""true" ? 1 : 2"#, "1"),
         ("null ? 1 : 2", "error: The condition value is null"),
         ("var.unknown ? 1 : 2", "var.unknown"),
-        (
-            "var.unknown ? 1 : nope(1)",
-            "error: There is no function named \"nope\"",
-        ),
+        ("var.unknown ? [1][5] : 2", "var.unknown"),
+        ("true ? 1 : [1][5]", "1"),
+        ("false ? [1][5] : 2", "2"),
+        ("true ? [1][5] : 2", "error: out of range"),
+        (r#"true ? 1 : "x""#, r#""1""#),
+        (r#"false ? "x" : true"#, r#""true""#),
         ("[for x in [1, 2, 3] : x * 10 if x != 2]", "[10, 30]"),
         (
             "{ for x in [\"a\", \"bb\"] : x => length(x) }",

@@ -1,9 +1,9 @@
 //! References (`var.x`, `aws_s3_bucket.b.arn`), attribute access, indexing and splats.
 
 use super::{EvalResult, Evaluator};
-use crate::diagnostic::Diagnostic;
 use crate::expression::{ReferenceTarget, reference_target};
 use crate::model::ResourceMode;
+use crate::reference_errors;
 use crate::suggest::did_you_mean;
 use crate::value::Value;
 use hcl_edit::expr::{Traversal, TraversalOperator};
@@ -105,53 +105,60 @@ impl Evaluator<'_> {
 
     fn resolve(&self, target: &ReferenceTarget, range: &Range<usize>) -> EvalResult {
         let context = self.context;
+        let span = self.span(range.clone());
         let path_string =
             |path: &std::path::Path| Value::String(path.to_string_lossy().into_owned());
+        let undeclared = |declared: &BTreeMap<String, Value>| {
+            let names = declared.keys().map(String::as_str);
+            let names: Vec<&str> = match target {
+                ReferenceTarget::Resource {
+                    mode: ResourceMode::Data,
+                    ..
+                } => names.filter(|a| a.starts_with("data.")).collect(),
+                ReferenceTarget::Resource { .. } => {
+                    names.filter(|a| !a.starts_with("data.")).collect()
+                }
+                _ => names.collect(),
+            };
+            reference_errors::undeclared(target, span.clone(), names)
+        };
         match target {
-            ReferenceTarget::Variable(name) => lookup(&context.variables, name).ok_or_else(|| {
-                self.undeclared(range, "Reference to undeclared input variable", &format!("An input variable with the name \"{name}\" has not been declared."), name, context.variables.keys(), "var.")
-            }),
-            ReferenceTarget::Local(name) => lookup(&context.locals, name).ok_or_else(|| {
-                self.undeclared(range, "Reference to undeclared local value", &format!("A local value with the name \"{name}\" has not been declared."), name, context.locals.keys(), "local.")
-            }),
-            ReferenceTarget::Resource { mode, type_name, name } => {
-                let address = target.address();
-                lookup(&context.resources, &address).ok_or_else(|| {
-                    let kind = if *mode == ResourceMode::Data { "data source" } else { "resource" };
-                    self.undeclared(range, &format!("Reference to undeclared {kind}"), &format!("A {kind} \"{type_name}\" \"{name}\" has not been declared in the root module."), &address, context.resources.keys(), "")
-                })
-            }
-            ReferenceTarget::CountIndex => context.count_index.map(Value::integer).ok_or_else(|| {
-                self.error(range, "Reference to \"count\" in non-counted context", "The \"count\" object can only be used in \"resource\" and \"data\" blocks, and only when the \"count\" argument is set.".into())
-            }),
+            ReferenceTarget::Variable(name) => context
+                .variables
+                .get(name)
+                .cloned()
+                .ok_or_else(|| undeclared(&context.variables)),
+            ReferenceTarget::Local(name) => context
+                .locals
+                .get(name)
+                .cloned()
+                .ok_or_else(|| undeclared(&context.locals)),
+            ReferenceTarget::Resource { .. } => context
+                .resources
+                .get(&target.address())
+                .cloned()
+                .ok_or_else(|| undeclared(&context.resources)),
+            ReferenceTarget::CountIndex => context
+                .count_index
+                .map(Value::integer)
+                .ok_or_else(|| reference_errors::unavailable(target, span.clone())),
             ReferenceTarget::EachKey | ReferenceTarget::EachValue => match &context.each {
-                Some((key, value)) => Ok(if *target == ReferenceTarget::EachKey { key.clone() } else { value.clone() }),
-                None => Err(self.error(range, "Reference to \"each\" in context without for_each", "The \"each\" object can be used only in \"resource\" and \"data\" blocks, and only when the \"for_each\" argument is set.".into())),
+                Some((key, value)) => Ok(if *target == ReferenceTarget::EachKey {
+                    key.clone()
+                } else {
+                    value.clone()
+                }),
+                None => Err(reference_errors::unavailable(target, span.clone())),
             },
             ReferenceTarget::PathModule => Ok(path_string(&context.path_module)),
             ReferenceTarget::PathRoot => Ok(path_string(&context.path_root)),
             ReferenceTarget::PathCwd => Ok(path_string(&context.path_cwd)),
             ReferenceTarget::TerraformWorkspace => Ok(Value::String(context.workspace.clone())),
-            ReferenceTarget::SelfObject => context.self_value.clone().ok_or_else(|| {
-                self.error(range, "Invalid \"self\" reference", "The \"self\" object is only available in provisioner and connection blocks, where it refers to the resource being provisioned.".into())
-            }),
+            ReferenceTarget::SelfObject => context
+                .self_value
+                .clone()
+                .ok_or_else(|| reference_errors::unavailable(target, span.clone())),
         }
-    }
-
-    fn undeclared<'k>(
-        &self,
-        range: &Range<usize>,
-        summary: &str,
-        detail: &str,
-        name: &str,
-        candidates: impl Iterator<Item = &'k String>,
-        prefix: &str,
-    ) -> Diagnostic {
-        let mut diagnostic = self.error(range, summary, detail.to_string());
-        if let Some(suggestion) = did_you_mean(name, candidates.map(String::as_str)) {
-            diagnostic = diagnostic.with_help(format!("did you mean `{prefix}{suggestion}`?"));
-        }
-        diagnostic
     }
 
     pub(crate) fn apply_operators(
@@ -306,8 +313,4 @@ impl Evaluator<'_> {
             )),
         }
     }
-}
-
-fn lookup(map: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
-    map.get(name).cloned()
 }

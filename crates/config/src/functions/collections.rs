@@ -217,18 +217,8 @@ fn compact(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError>
     Ok(Value::List(kept))
 }
 
-fn unique(items: impl IntoIterator<Item = Value>) -> Vec<Value> {
-    let mut seen: Vec<Value> = Vec::new();
-    for item in items {
-        if !seen.iter().any(|s| s.language_equals(&item)) {
-            seen.push(item);
-        }
-    }
-    seen
-}
-
 fn distinct(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
-    Ok(Value::List(unique(
+    Ok(Value::List(crate::types::distinct_values(
         list_argument(arguments, 0)?.iter().cloned(),
     )))
 }
@@ -388,7 +378,7 @@ fn setunion(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError
 }
 
 fn setintersection(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
-    let mut result = unique(list_argument(arguments, 0)?.iter().cloned());
+    let mut result = crate::types::distinct_values(list_argument(arguments, 0)?.iter().cloned());
     for index in 1..arguments.len() {
         let other = list_argument(arguments, index)?;
         result.retain(|item| other.iter().any(|o| o.language_equals(item)));

@@ -44,13 +44,33 @@ pub fn load_module(directory: &Path) -> LoadResult {
             ));
         }
     };
-    let mut paths: Vec<PathBuf> = entries
+    let all: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "tf") && path.is_file())
+        .filter(|path| path.is_file())
+        .collect();
+    let mut paths: Vec<PathBuf> = all
+        .iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "tf"))
+        .cloned()
         .collect();
     paths.sort();
     let mut diagnostics = Diagnostics::new();
+    let mut json_files: Vec<&PathBuf> = all
+        .iter()
+        .filter(|path| path.to_string_lossy().ends_with(".tf.json"))
+        .collect();
+    json_files.sort();
+    for path in json_files {
+        diagnostics.push(
+            Diagnostic::warning("JSON configuration file ignored")
+                .with_detail(format!(
+                    "lathe reads the native syntax (*.tf) only, so \"{}\" was not loaded.",
+                    path.display()
+                ))
+                .with_help("rewrite it in the native syntax as a .tf file"),
+        );
+    }
     let mut files = Vec::new();
     for path in paths {
         let display_path = path.file_name().map_or_else(|| path.clone(), PathBuf::from);
@@ -148,7 +168,10 @@ mod tests {
         std::fs::write(directory.join("b.tf"), "locals {\n  b = 2\n}\n").unwrap();
         std::fs::write(directory.join("a.tf"), "locals {\n  a = 1\n}\n").unwrap();
         std::fs::write(directory.join("notes.txt"), "not configuration {").unwrap();
+        std::fs::write(directory.join("extra.tf.json"), "{}").unwrap();
         let loaded = load_module(&directory).unwrap();
+        let warnings: Vec<&str> = loaded.warnings.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(warnings, ["JSON configuration file ignored"]);
         let names: Vec<&str> = loaded
             .module
             .locals
@@ -165,8 +188,9 @@ mod tests {
         );
         std::fs::write(directory.join("c.tf"), [0xff, 0xfe]).unwrap();
         let (_, diagnostics) = load_module(&directory).unwrap_err();
+        let error = diagnostics.iter().find(|d| d.is_error());
         assert_eq!(
-            diagnostics.iter().next().map(|d| d.summary.as_str()),
+            error.map(|d| d.summary.as_str()),
             Some("Invalid file encoding")
         );
         std::fs::remove_dir_all(&directory).unwrap();

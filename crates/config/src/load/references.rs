@@ -4,6 +4,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::expression::{Expression, Reference, ReferenceTarget};
 use crate::model::{Body, Module, ResourceConfig, ResourceMode};
+use crate::reference_errors;
 use crate::suggest::did_you_mean;
 use std::collections::HashSet;
 
@@ -223,57 +224,51 @@ impl<'a> Checker<'a> {
 impl Checker<'_> {
     fn check(&self, reference: &Reference, place: Place) -> Option<Diagnostic> {
         let module = self.module;
-        let error = |summary: &str, detail: String| {
-            Diagnostic::error(summary)
-                .with_span(reference.span.clone())
-                .with_detail(detail)
-        };
+        let span = reference.span.clone();
         match &reference.target {
-            ReferenceTarget::Variable(name) => {
-                if self.variables.contains(name.as_str()) {
-                    return None;
-                }
-                let diagnostic = error("Reference to undeclared input variable", format!("An input variable with the name \"{name}\" has not been declared."));
-                Some(match did_you_mean(name, module.variables.iter().map(|v| v.name.as_str())) {
-                    Some(suggestion) => diagnostic.with_help(format!("did you mean `var.{suggestion}`?")),
-                    None => diagnostic.with_help(format!("declare it with a `variable \"{name}\" {{}}` block")),
-                })
+            ReferenceTarget::Variable(name) if !self.variables.contains(name.as_str()) => {
+                Some(reference_errors::undeclared(
+                    &reference.target,
+                    span,
+                    module.variables.iter().map(|v| v.name.as_str()),
+                ))
             }
-            ReferenceTarget::Local(name) => {
-                if self.locals.contains(name.as_str()) {
-                    return None;
-                }
-                let diagnostic = error("Reference to undeclared local value", format!("A local value with the name \"{name}\" has not been declared."));
-                Some(match did_you_mean(name, module.locals.iter().map(|l| l.name.as_str())) {
-                    Some(suggestion) => diagnostic.with_help(format!("did you mean `local.{suggestion}`?")),
-                    None => diagnostic.with_help(format!("define it in a `locals {{ {name} = ... }}` block")),
-                })
+            ReferenceTarget::Local(name) if !self.locals.contains(name.as_str()) => {
+                Some(reference_errors::undeclared(
+                    &reference.target,
+                    span,
+                    module.locals.iter().map(|l| l.name.as_str()),
+                ))
             }
-            ReferenceTarget::Resource { mode, type_name, name } => {
-                let address = reference.target.address();
-                if self.resources.contains(&(*mode, type_name.as_str(), name.as_str())) {
-                    return None;
-                }
-                let kind = if *mode == ResourceMode::Data { "data source" } else { "resource" };
-                let diagnostic = error(&format!("Reference to undeclared {kind}"), format!("A {kind} \"{type_name}\" \"{name}\" has not been declared in the root module."));
-                let addresses: Vec<String> = module.resources.iter().filter(|r| r.mode == *mode).map(ResourceConfig::address).collect();
-                Some(match did_you_mean(&address, addresses.iter().map(String::as_str)) {
-                    Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
-                    None => diagnostic.with_help(format!("declare it with a `{} \"{type_name}\" \"{name}\" {{ ... }}` block", if *mode == ResourceMode::Data { "data" } else { "resource" })),
-                })
+            ReferenceTarget::Resource {
+                mode,
+                type_name,
+                name,
+            } if !self
+                .resources
+                .contains(&(*mode, type_name.as_str(), name.as_str())) =>
+            {
+                let addresses: Vec<String> = module
+                    .resources
+                    .iter()
+                    .filter(|r| r.mode == *mode)
+                    .map(ResourceConfig::address)
+                    .collect();
+                Some(reference_errors::undeclared(
+                    &reference.target,
+                    span,
+                    addresses.iter().map(String::as_str),
+                ))
             }
-            ReferenceTarget::CountIndex if !place.count => Some(
-                error("Reference to \"count\" in non-counted context", "The \"count\" object can only be used in \"resource\" and \"data\" blocks, and only when the \"count\" argument is set.".into())
-                    .with_help("set `count = N` on this block, or remove the reference"),
-            ),
-            ReferenceTarget::EachKey | ReferenceTarget::EachValue if !place.each => Some(
-                error("Reference to \"each\" in context without for_each", "The \"each\" object can be used only in \"resource\" and \"data\" blocks, and only when the \"for_each\" argument is set.".into())
-                    .with_help("set `for_each = ...` on this block, or remove the reference"),
-            ),
-            ReferenceTarget::SelfObject if !place.self_object => Some(
-                error("Invalid \"self\" reference", "The \"self\" object is only available in provisioner and connection blocks.".into())
-                    .with_help("refer to the resource by its address instead"),
-            ),
+            ReferenceTarget::CountIndex if !place.count => {
+                Some(reference_errors::unavailable(&reference.target, span))
+            }
+            ReferenceTarget::EachKey | ReferenceTarget::EachValue if !place.each => {
+                Some(reference_errors::unavailable(&reference.target, span))
+            }
+            ReferenceTarget::SelfObject if !place.self_object => {
+                Some(reference_errors::unavailable(&reference.target, span))
+            }
             _ => None,
         }
     }
