@@ -78,18 +78,6 @@ impl Engine<'_> {
                 }
                 diagnostics.push(diagnostic);
             }
-            for provisioner in &resource.provisioners {
-                if provisioner.kind != "local-exec" {
-                    diagnostics.push(
-                        Diagnostic::error(format!(
-                            "Unsupported provisioner `{}`",
-                            provisioner.kind
-                        ))
-                        .with_span(provisioner.span.clone())
-                        .with_help("lathe runs `local-exec` provisioners only"),
-                    );
-                }
-            }
         }
         diagnostics
     }
