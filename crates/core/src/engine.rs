@@ -174,25 +174,7 @@ impl<'module> Engine<'module> {
                 continue;
             }
             let name = key.split('.').next().unwrap_or(&key).to_string();
-            if key.contains('.')
-                && !module.providers.iter().any(|provider| {
-                    provider
-                        .alias
-                        .as_deref()
-                        .map(|alias| format!("{}.{alias}", provider.name))
-                        == Some(key.clone())
-                })
-            {
-                diagnostics.push(
-                    Diagnostic::error(format!("Provider configuration `{key}` is not declared"))
-                        .with_span(span)
-                        .with_help(format!(
-                            "add `provider \"{name}\" {{ alias = \"{}\" }}`, or refer to a declared provider",
-                            key.split_once('.').map(|(_, alias)| alias).unwrap_or_default()
-                        )),
-                );
-                continue;
-            }
+            // Undeclared aliases (`provider = aws.west` without its block) are config's check.
             match registry.instantiate(&name) {
                 Some(provider) => {
                     if !schemas.contains_key(&name) {
