@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use lathe_config::diagnostic::Diagnostics;
@@ -70,11 +70,20 @@ enum Step {
     Destroy(usize),
 }
 
+/// What the steps of one apply share: the state and values behind one lock, and the
+/// generation of the state last written, behind another, so writes can be shared.
+struct ApplyRun<'state> {
+    shared: Mutex<Shared<'state>>,
+    written: Mutex<u64>,
+}
+
 struct Shared<'state> {
     state: &'state mut State,
     known: Known,
     summary: ApplySummary,
     save_error: Option<String>,
+    /// Bumped by every change to `state`.
+    generation: u64,
 }
 
 struct ProgressTo<'observer> {
@@ -251,12 +260,16 @@ impl Engine<'_> {
             return Ok(ApplySummary::default());
         }
         let graph = self.steps(plan);
-        let shared = Mutex::new(Shared {
-            state,
-            known,
-            summary: ApplySummary::default(),
-            save_error: None,
-        });
+        let run = ApplyRun {
+            shared: Mutex::new(Shared {
+                state,
+                known,
+                summary: ApplySummary::default(),
+                save_error: None,
+                generation: 0,
+            }),
+            written: Mutex::new(0),
+        };
         let outcomes = walk(
             &graph,
             parallelism,
@@ -265,13 +278,14 @@ impl Engine<'_> {
                 let step = graph[node];
                 let result = match step {
                     Step::Apply(index) => {
-                        self.apply_step(&plan.changes[index], &shared, directory, observer)
+                        self.apply_step(&plan.changes[index], &run, directory, observer)
                     }
                     Step::Destroy(index) => {
-                        self.destroy_step(&plan.changes[index], &shared, directory, observer)
+                        self.destroy_step(&plan.changes[index], &run, directory, observer)
                     }
                 };
-                let mut guard = shared
+                let mut guard = run
+                    .shared
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
                 match result {
@@ -288,7 +302,8 @@ impl Engine<'_> {
                 }
             },
         );
-        let mut shared = shared
+        let mut shared = run
+            .shared
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         for (node, outcome) in graph.node_indices().zip(outcomes) {
@@ -346,16 +361,40 @@ impl Engine<'_> {
             .retain(|name, _| self.module.output(name).is_some());
     }
 
-    fn save(&self, shared: &mut Shared<'_>, directory: &Path) {
-        if let Err(error) = shared.state.save(directory) {
-            shared.save_error = Some(error.to_string());
+    /// Makes the change just made under `guard` durable before returning. Steps finishing
+    /// together share writes (group commit): each write takes the newest state, so a step whose
+    /// change is already in a written state does not write again.
+    fn save(&self, mut guard: MutexGuard<'_, Shared<'_>>, run: &ApplyRun<'_>, directory: &Path) {
+        guard.generation += 1;
+        let wanted = guard.generation;
+        drop(guard);
+        let Ok(mut written) = run.written.lock() else {
+            return;
+        };
+        if *written >= wanted {
+            return;
+        }
+        let Ok(mut guard) = run.shared.lock() else {
+            return;
+        };
+        guard.state.serial += 1;
+        let text = guard.state.to_json_text();
+        let generation = guard.generation;
+        drop(guard);
+        match State::write_text(directory, &text) {
+            Ok(()) => *written = generation,
+            Err(error) => {
+                if let Ok(mut guard) = run.shared.lock() {
+                    guard.save_error = Some(error.to_string());
+                }
+            }
         }
     }
 
     fn apply_step(
         &self,
         change: &ResourceChange,
-        shared: &Mutex<Shared<'_>>,
+        run: &ApplyRun<'_>,
         directory: &Path,
         observer: &dyn ApplyObserver,
     ) -> Result<(), String> {
@@ -370,7 +409,8 @@ impl Engine<'_> {
             .map_err(|diagnostic| diagnostic.summary.clone())?;
         let provider_name = self.provider_state_name(&change.provider_key);
         let (config, prior) = {
-            let guard = shared
+            let guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             let context = instance_context(
@@ -414,7 +454,8 @@ impl Engine<'_> {
         if change.action == Action::Read {
             observer.started(address, Operation::Read);
             let result = provider.read_data_source(&resource.type_name, &config);
-            let mut guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             return match result {
@@ -430,7 +471,7 @@ impl Engine<'_> {
                         .entry(address.resource.clone())
                         .or_default()
                         .insert(address.key.clone(), value);
-                    self.save(&mut guard, directory);
+                    self.save(guard, run, directory);
                     observer.finished(address, Operation::Read, Ok(None), started.elapsed());
                     Ok(())
                 }
@@ -462,7 +503,8 @@ impl Engine<'_> {
         };
         observer.started(address, operation);
         if creating {
-            let mut guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             if change.action == Action::Replace && change.create_before_destroy {
@@ -473,7 +515,7 @@ impl Engine<'_> {
             pending.status = Some(STATUS_PENDING.to_string());
             pending.create_before_destroy = change.create_before_destroy;
             guard.state.set_instance(address, &provider_name, pending);
-            self.save(&mut guard, directory);
+            self.save(guard, run, directory);
         }
         let request = ApplyRequest {
             type_name: resource.type_name.clone(),
@@ -498,7 +540,8 @@ impl Engine<'_> {
             .iter()
             .any(|provisioner| provisioner.when == ProvisionerWhen::Create);
         let value = {
-            let mut guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             match result {
@@ -523,15 +566,16 @@ impl Engine<'_> {
                     } else {
                         guard.summary.changed += 1;
                     }
-                    self.save(&mut guard, directory);
+                    self.save(guard, run, directory);
                     value
                 }
                 Err(error) => {
                     if creating {
                         guard.state.remove_instance(address);
-                        self.save(&mut guard, directory);
+                        self.save(guard, run, directory);
+                    } else {
+                        drop(guard);
                     }
-                    drop(guard);
                     observer.finished(
                         address,
                         operation,
@@ -544,29 +588,32 @@ impl Engine<'_> {
         };
         if creating
             && let Err(message) =
-                self.run_provisioners(change, &value, ProvisionerWhen::Create, shared, observer)
+                self.run_provisioners(change, &value, ProvisionerWhen::Create, run, observer)
         {
-            let mut guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             if let Some(instance) = guard.state.instance(address).cloned() {
                 let mut tainted = instance;
                 tainted.status = Some(STATUS_TAINTED.to_string());
                 guard.state.set_instance(address, &provider_name, tainted);
-                self.save(&mut guard, directory);
+                self.save(guard, run, directory);
+            } else {
+                drop(guard);
             }
-            drop(guard);
             observer.finished(address, operation, Err(message.clone()), started.elapsed());
             return Err(message);
         }
         if creating && has_provisioners {
-            let mut guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             if let Some(mut instance) = guard.state.instance(address).cloned() {
                 instance.status = None;
                 guard.state.set_instance(address, &provider_name, instance);
-                self.save(&mut guard, directory);
+                self.save(guard, run, directory);
             }
         }
         let id = value
@@ -581,7 +628,7 @@ impl Engine<'_> {
     fn destroy_step(
         &self,
         change: &ResourceChange,
-        shared: &Mutex<Shared<'_>>,
+        run: &ApplyRun<'_>,
         directory: &Path,
         observer: &dyn ApplyObserver,
     ) -> Result<(), String> {
@@ -595,7 +642,7 @@ impl Engine<'_> {
         let prior = change.prior.clone().unwrap_or(Value::Null);
         let started = Instant::now();
         observer.started(address, Operation::Delete);
-        self.run_provisioners(change, &prior, ProvisionerWhen::Destroy, shared, observer)
+        self.run_provisioners(change, &prior, ProvisionerWhen::Destroy, run, observer)
             .inspect_err(|message| {
                 observer.finished(
                     address,
@@ -618,7 +665,8 @@ impl Engine<'_> {
             address: address.clone(),
         };
         let result = provider.apply_resource(&request, &progress);
-        let mut guard = shared
+        let mut guard = run
+            .shared
             .lock()
             .map_err(|_| "internal lock poisoned".to_string())?;
         match result {
@@ -649,8 +697,7 @@ impl Engine<'_> {
                     }
                 }
                 guard.summary.destroyed += 1;
-                self.save(&mut guard, directory);
-                drop(guard);
+                self.save(guard, run, directory);
                 observer.finished(address, Operation::Delete, Ok(None), started.elapsed());
                 Ok(())
             }
@@ -672,7 +719,7 @@ impl Engine<'_> {
         change: &ResourceChange,
         self_value: &Value,
         when: ProvisionerWhen,
-        shared: &Mutex<Shared<'_>>,
+        run: &ApplyRun<'_>,
         observer: &dyn ApplyObserver,
     ) -> Result<(), String> {
         let Some(resource) = self.module.resource(&change.address.resource) else {
@@ -684,7 +731,8 @@ impl Engine<'_> {
             .filter(|provisioner| provisioner.when == when)
         {
             let context = {
-                let guard = shared
+                let guard = run
+                    .shared
                     .lock()
                     .map_err(|_| "internal lock poisoned".to_string())?;
                 let mut context = instance_context(

@@ -190,6 +190,12 @@ impl State {
     /// Bumps the serial and writes the state atomically, keeping the previous file as backup.
     pub fn save(&mut self, directory: &Path) -> Result<(), StateError> {
         self.serial += 1;
+        State::write_text(directory, &self.to_json_text())
+    }
+
+    /// Writes state text (from [`State::to_json_text`]) atomically, keeping the previous file as
+    /// backup; for callers that snapshot the state under a lock and write outside it.
+    pub fn write_text(directory: &Path, text: &str) -> Result<(), StateError> {
         let path = directory.join(STATE_FILE);
         let write_error = |source| StateError::Write {
             path: path.clone(),
@@ -198,7 +204,7 @@ impl State {
         if path.exists() {
             keep_backup(&path, &directory.join(BACKUP_FILE)).map_err(write_error)?;
         }
-        write_atomically(&path, self.to_json_text().as_bytes()).map_err(write_error)
+        write_atomically(&path, text.as_bytes()).map_err(write_error)
     }
 
     pub fn is_empty(&self) -> bool {

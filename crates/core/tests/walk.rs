@@ -349,12 +349,28 @@ fn a_pending_create_left_by_a_crash_is_adopted_when_it_exists() {
 }
 
 #[test]
-fn saved_state_after_each_step_always_parses() {
+fn every_step_is_durable_before_the_next_one_starts() {
     let project = TempProject::new(&[("main.tf", CHAIN)]);
     let cloud = FakeCloud::new();
-    let run = apply(&project, &cloud);
-    // Five saves at least: a pending record and a result per create, then the final one.
-    assert!(run.state.serial >= 9, "serial {}", run.state.serial);
+    *cloud.watched_state.lock().unwrap() = Some(project.path().to_path_buf());
+    apply(&project, &cloud);
+    let seen = cloud.state_seen.lock().unwrap().clone();
+    // When the job is created, the file already holds the finished bucket it reads and the
+    // job's own pending record.
+    let at_train = &seen["create fake_job.train"];
+    assert!(
+        at_train.contains(&"fake_bucket.data".to_string()),
+        "{at_train:?}"
+    );
+    assert!(
+        at_train.contains(&"fake_job.train (pending)".to_string()),
+        "{at_train:?}"
+    );
+    let at_report = &seen["create fake_bucket.report"];
+    assert!(
+        at_report.contains(&"fake_job.train".to_string()),
+        "{at_report:?}"
+    );
     let backup = std::fs::read_to_string(project.file("lathe.tfstate.backup")).unwrap();
     State::parse(std::path::Path::new("backup"), &backup).unwrap();
 }

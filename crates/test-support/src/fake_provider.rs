@@ -39,6 +39,12 @@ pub struct FakeCloud {
     pub delay: Mutex<Duration>,
     /// The dependents the engine named in each create or update, by address.
     pub dependents: Mutex<BTreeMap<String, Vec<String>>>,
+    /// When set, the state file in this folder is read at the start of every create, update
+    /// and delete, to show what the engine had made durable by then.
+    pub watched_state: Mutex<Option<std::path::PathBuf>>,
+    /// "operation address" to the instances ("address" or "address (status)") in the state
+    /// file at that moment.
+    pub state_seen: Mutex<BTreeMap<String, Vec<String>>>,
     running: AtomicUsize,
     pub peak_running: AtomicUsize,
     next_id: AtomicUsize,
@@ -247,6 +253,33 @@ impl Provider for FakeProvider {
             ApplyAction::Update => "update",
             ApplyAction::Delete => "delete",
         };
+        let watched = self
+            .cloud
+            .watched_state
+            .lock()
+            .expect("not poisoned")
+            .clone();
+        if let Some(directory) = watched {
+            let seen = std::fs::read_to_string(directory.join(lathe_core::state::STATE_FILE))
+                .ok()
+                .and_then(|text| lathe_core::state::State::parse(&directory, &text).ok())
+                .map(|state| {
+                    state
+                        .instances()
+                        .into_iter()
+                        .map(|(address, _, instance)| match &instance.status {
+                            Some(status) => format!("{address} ({status})"),
+                            None => address.to_string(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.cloud
+                .state_seen
+                .lock()
+                .expect("not poisoned")
+                .insert(format!("{operation} {}", request.address), seen);
+        }
         if request.action != ApplyAction::Delete {
             self.cloud
                 .dependents
