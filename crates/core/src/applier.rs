@@ -80,6 +80,8 @@ struct ApplyRun<'state> {
 struct Shared<'state> {
     state: &'state mut State,
     known: Known,
+    /// An evaluation context kept in step with `known`, so a step needs no rebuild.
+    context: lathe_config::eval::EvalContext,
     summary: ApplySummary,
     save_error: Option<String>,
     /// Bumped by every change to `state`.
@@ -263,6 +265,7 @@ impl Engine<'_> {
         let run = ApplyRun {
             shared: Mutex::new(Shared {
                 state,
+                context: self.context(&known),
                 known,
                 summary: ApplySummary::default(),
                 save_error: None,
@@ -391,6 +394,30 @@ impl Engine<'_> {
         }
     }
 
+    /// Records an instance's new value (`None`: it is gone) and brings the shared evaluation
+    /// context up to date: the resource's value, then every local.
+    fn remember(&self, shared: &mut Shared<'_>, address: &InstanceAddress, value: Option<Value>) {
+        let instances = shared
+            .known
+            .instances
+            .entry(address.resource.clone())
+            .or_default();
+        match value {
+            Some(value) => {
+                instances.insert(address.key.clone(), value);
+            }
+            None => {
+                instances.remove(&address.key);
+            }
+        }
+        let resource_value = shared.known.resource_value(&address.resource);
+        shared
+            .context
+            .resources
+            .insert(address.resource.clone(), resource_value);
+        self.evaluate_locals(&mut shared.context);
+    }
+
     fn apply_step(
         &self,
         change: &ResourceChange,
@@ -409,21 +436,21 @@ impl Engine<'_> {
             .map_err(|diagnostic| diagnostic.summary.clone())?;
         let provider_name = self.provider_state_name(&change.provider_key);
         let (config, prior) = {
-            let guard = run
+            let mut guard = run
                 .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
-            let context = instance_context(
-                &self.context(&guard.known),
-                change.count_index,
-                change.each.clone(),
-            );
+            let shared = &mut *guard;
+            shared.context.count_index = change.count_index;
+            shared.context.each = change.each.clone();
+            shared.context.self_value = None;
+            let context = &shared.context;
             let mut diagnostics = Diagnostics::default();
             let what = format!("resource \"{}\" \"{}\"", resource.type_name, resource.name);
             let config = evaluate_body(
                 &resource.body,
                 schema,
-                &context,
+                context,
                 &what,
                 &resource.span,
                 &mut diagnostics,
@@ -465,12 +492,7 @@ impl Engine<'_> {
                         &provider_name,
                         new_instance(address, &value, change.dependencies.clone()),
                     );
-                    guard
-                        .known
-                        .instances
-                        .entry(address.resource.clone())
-                        .or_default()
-                        .insert(address.key.clone(), value);
+                    self.remember(&mut guard, address, Some(value));
                     self.save(guard, run, directory);
                     observer.finished(address, Operation::Read, Ok(None), started.elapsed());
                     Ok(())
@@ -555,12 +577,7 @@ impl Engine<'_> {
                         instance.status = Some(STATUS_TAINTED.to_string());
                     }
                     guard.state.set_instance(address, &provider_name, instance);
-                    guard
-                        .known
-                        .instances
-                        .entry(address.resource.clone())
-                        .or_default()
-                        .insert(address.key.clone(), value.clone());
+                    self.remember(&mut guard, address, Some(value.clone()));
                     if creating {
                         guard.summary.added += 1;
                     } else {
@@ -692,9 +709,7 @@ impl Engine<'_> {
                     }
                 } else {
                     guard.state.remove_instance(address);
-                    if let Some(instances) = guard.known.instances.get_mut(&address.resource) {
-                        instances.remove(&address.key);
-                    }
+                    self.remember(&mut guard, address, None);
                 }
                 guard.summary.destroyed += 1;
                 self.save(guard, run, directory);
@@ -735,11 +750,8 @@ impl Engine<'_> {
                     .shared
                     .lock()
                     .map_err(|_| "internal lock poisoned".to_string())?;
-                let mut context = instance_context(
-                    &self.context(&guard.known),
-                    change.count_index,
-                    change.each.clone(),
-                );
+                let mut context =
+                    instance_context(&guard.context, change.count_index, change.each.clone());
                 context.self_value = Some(self_value.clone());
                 context
             };

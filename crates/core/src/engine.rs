@@ -321,18 +321,20 @@ impl<'module> Engine<'module> {
                 .entry(resource.address())
                 .or_insert(Value::Unknown);
         }
+        self.evaluate_locals(&mut context);
+        context
+    }
+
+    /// Evaluates every local, in dependency order, from the context's other values.
+    pub fn evaluate_locals(&self, context: &mut EvalContext) {
         for item in self.graph.order() {
             if let Item::Local(name) = item
                 && let Some(local) = self.module.local(&name)
             {
-                let value = local
-                    .expression
-                    .evaluate(&context)
-                    .unwrap_or(Value::Unknown);
+                let value = local.expression.evaluate(context).unwrap_or(Value::Unknown);
                 context.locals.insert(name, value);
             }
         }
-        context
     }
 
     /// The `provider` block of a provider configuration key (`aws`, `aws.west`), if declared.

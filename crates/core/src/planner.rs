@@ -451,8 +451,8 @@ impl Engine<'_> {
                 return;
             }
         };
-        let base = self.context(known);
-        let expansion = match expand(resource, &base) {
+        let mut context = self.context(known);
+        let expansion = match expand(resource, &context) {
             Ok(expansion) => expansion,
             Err(diagnostic) => {
                 diagnostics.push(diagnostic);
@@ -483,7 +483,9 @@ impl Engine<'_> {
         for (index_key, count_index, each) in expansion.instances() {
             kept_keys.insert(index_key.clone());
             let instance_address = InstanceAddress::new(address.clone(), index_key.clone());
-            let context = instance_context(&base, count_index, each.clone());
+            // One context serves every instance: only count.index and each change.
+            context.count_index = count_index;
+            context.each = each.clone();
             let what = format!("resource \"{}\" \"{}\"", resource.type_name, resource.name);
             let mut errors = Diagnostics::default();
             let config = evaluate_body(
