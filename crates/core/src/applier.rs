@@ -513,6 +513,7 @@ impl Engine<'_> {
             address: address.to_string(),
             prior: prior.clone(),
             config: config.clone(),
+            applying: true,
         };
         let planned = provider
             .plan_resource(&request)

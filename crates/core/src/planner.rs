@@ -552,6 +552,7 @@ impl Engine<'_> {
                 address: instance_address.to_string(),
                 prior: prior.clone(),
                 config: config.clone(),
+                applying: false,
             };
             let planned = match provider.plan_resource(&request) {
                 Ok(planned) => planned,

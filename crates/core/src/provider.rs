@@ -64,6 +64,10 @@ pub struct PlanRequest {
     pub prior: Option<Value>,
     /// The evaluated configuration; may hold unknown values.
     pub config: Value,
+    /// True for the final plan made right before [`Provider::apply_resource`]: the moment to
+    /// fix generated identities (a name for `name_prefix`), which the engine then records as
+    /// the pending create. While only planning, leave such values unknown.
+    pub applying: bool,
 }
 
 /// A provider's answer to a plan request.
@@ -129,8 +133,8 @@ pub trait Provider: Send + Sync {
     }
 
     /// Plans one instance. The default follows the schema: see [`plan_from_schema`].
-    /// For a create, decide the object's identity here (e.g. the name generated for
-    /// `name_prefix`): the engine records the planned attributes as a pending create before
+    /// When [`PlanRequest::applying`], decide the object's identity (e.g. the name generated
+    /// for `name_prefix`): the engine records the planned attributes as a pending create before
     /// calling [`Provider::apply_resource`], and [`Provider::recover_pending`] finds the object
     /// by them after a crash.
     fn plan_resource(&self, request: &PlanRequest) -> Result<PlannedChange, ProviderError> {

@@ -130,6 +130,12 @@ fn creates_follow_dependencies_and_destroys_go_in_reverse() {
     let started = |address: &str| cloud.call("create", address).unwrap().started;
     assert!(finished("fake_bucket.data") <= started("fake_job.train"));
     assert!(finished("fake_job.train") <= started("fake_bucket.report"));
+    let final_plans = cloud.final_plans.lock().unwrap().clone();
+    assert_eq!(
+        final_plans.len(),
+        4,
+        "every create is planned again, finally, right before it runs"
+    );
     let dependents = cloud.dependents.lock().unwrap().clone();
     assert_eq!(
         dependents["fake_bucket.data"],

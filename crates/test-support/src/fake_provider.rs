@@ -45,6 +45,8 @@ pub struct FakeCloud {
     /// "operation address" to the instances ("address" or "address (status)") in the state
     /// file at that moment.
     pub state_seen: Mutex<BTreeMap<String, Vec<String>>>,
+    /// Addresses that got a final plan (`applying`) right before being applied.
+    pub final_plans: Mutex<BTreeSet<String>>,
     running: AtomicUsize,
     pub peak_running: AtomicUsize,
     next_id: AtomicUsize,
@@ -232,6 +234,13 @@ impl Provider for FakeProvider {
         let block = schema.resources.get(&request.type_name).ok_or_else(|| {
             ProviderError::new(format!("unsupported resource type {}", request.type_name))
         })?;
+        if request.applying {
+            self.cloud
+                .final_plans
+                .lock()
+                .expect("not poisoned")
+                .insert(request.address.clone());
+        }
         let mut change = plan_from_schema(block, request.prior.as_ref(), &request.config);
         if request.type_name == "fake_job"
             && let Some(epochs) = attribute(&request.config, "epochs").as_f64()
