@@ -182,7 +182,8 @@ impl State {
     }
 
     pub fn to_json_text(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        // Cannot fail: every map key is a string and every value is plain JSON.
+        let mut text = serde_json::to_string_pretty(self).expect("state serializes to JSON");
         text.push('\n');
         text
     }
