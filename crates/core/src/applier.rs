@@ -35,7 +35,8 @@ pub enum Operation {
 
 /// Receives progress while apply runs; the binary renders it (spinners or plain lines).
 pub trait ApplyObserver: Send + Sync {
-    fn started(&self, address: &InstanceAddress, operation: Operation);
+    /// `id` is the existing object's id, for updates and deletes.
+    fn started(&self, address: &InstanceAddress, operation: Operation, id: Option<&str>);
     fn progress(&self, address: &InstanceAddress, message: &str);
     /// One line of a provisioner's output.
     fn output(&self, address: &InstanceAddress, line: &str);
@@ -479,7 +480,7 @@ impl Engine<'_> {
         };
         let started = Instant::now();
         if change.action == Action::Read {
-            observer.started(address, Operation::Read);
+            observer.started(address, Operation::Read, None);
             let result = provider.read_data_source(&resource.type_name, &config);
             let mut guard = run
                 .shared
@@ -524,7 +525,7 @@ impl Engine<'_> {
         } else {
             Operation::Update
         };
-        observer.started(address, operation);
+        observer.started(address, operation, prior.as_ref().and_then(object_id));
         if creating {
             let mut guard = run
                 .shared
@@ -634,11 +635,7 @@ impl Engine<'_> {
                 self.save(guard, run, directory);
             }
         }
-        let id = value
-            .as_object()
-            .and_then(|object| object.get("id"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let id = object_id(&value).map(str::to_string);
         observer.finished(address, operation, Ok(id), started.elapsed());
         Ok(())
     }
@@ -659,7 +656,7 @@ impl Engine<'_> {
         })?;
         let prior = change.prior.clone().unwrap_or(Value::Null);
         let started = Instant::now();
-        observer.started(address, Operation::Delete);
+        observer.started(address, Operation::Delete, object_id(&prior));
         self.run_provisioners(change, &prior, ProvisionerWhen::Destroy, run, observer)
             .inspect_err(|message| {
                 observer.finished(
@@ -801,6 +798,11 @@ fn sensitive_paths(schema: &crate::schema::BlockSchema) -> Vec<serde_json::Value
         .filter(|attribute| attribute.sensitive)
         .map(|attribute| serde_json::json!([{ "type": "get_attr", "value": attribute.name }]))
         .collect()
+}
+
+/// The `id` attribute of an object, when it has one.
+fn object_id(value: &Value) -> Option<&str> {
+    value.as_object()?.get("id")?.as_str()
 }
 
 fn new_instance(

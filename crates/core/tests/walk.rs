@@ -19,7 +19,7 @@ struct Recorder {
 }
 
 impl ApplyObserver for Recorder {
-    fn started(&self, address: &InstanceAddress, operation: Operation) {
+    fn started(&self, address: &InstanceAddress, operation: Operation, _id: Option<&str>) {
         self.lines
             .lock()
             .unwrap()

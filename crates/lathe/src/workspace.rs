@@ -42,7 +42,7 @@ impl Style {
 /// Prints diagnostics (errors and warnings) to stderr.
 pub fn print_diagnostics(diagnostics: &Diagnostics, sources: &Sources, style: Style) {
     if !diagnostics.is_empty() {
-        eprint!("{}", diagnostics.render(sources, style.color));
+        err_inline!("{}", diagnostics.render(sources, style.color));
     }
 }
 

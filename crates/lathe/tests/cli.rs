@@ -415,3 +415,27 @@ fn version_names_the_language_and_the_providers() {
         "1.9.0"
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_does_not_stop_an_apply() {
+    let project = hello();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lathe"))
+        .arg(format!("-chdir={}", project.path().display()))
+        .args(["apply", "-auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("lathe starts");
+    // Close the reading end at once, as `lathe apply | head -1` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("lathe finishes");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed =
+        String::from_utf8_lossy(&lathe(project.path(), &["state", "list"]).stdout).into_owned();
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+}

@@ -38,14 +38,14 @@ pub fn run(directory: &Path, arguments: &FmtArgs) -> anyhow::Result<u8> {
         match lathe_config::format::format_source(&text) {
             Ok(formatted) if formatted != text => {
                 unformatted = true;
-                println!("{}", path.display());
+                out!("{}", path.display());
                 if arguments.diff {
                     for (before, after) in text
                         .lines()
                         .zip(formatted.lines())
                         .filter(|(before, after)| before != after)
                     {
-                        println!("-{before}\n+{after}");
+                        out!("-{before}\n+{after}");
                     }
                 }
                 if !arguments.check {
@@ -55,7 +55,7 @@ pub fn run(directory: &Path, arguments: &FmtArgs) -> anyhow::Result<u8> {
             Ok(_) => {}
             Err(diagnostics) => {
                 failed = true;
-                eprintln!(
+                err!(
                     "Error: {} cannot be formatted: {diagnostics}",
                     path.display()
                 );

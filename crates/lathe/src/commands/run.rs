@@ -184,17 +184,17 @@ pub fn run(
         saved.check_same(&plan, &targets, &replace)?;
     }
     if arguments.json && verb == Verb::Plan {
-        println!(
+        out!(
             "{}",
             lathe_core::json::plan_json(&plan, &state, &|key| engine.provider_address(key))
         );
     } else if saved.is_none() {
-        print!("{}", lathe_core::render::render_plan(&plan));
+        out_inline!("{}", lathe_core::render::render_plan(&plan));
     }
     if verb == Verb::Plan {
         if let Some(out) = &arguments.out {
             SavedPlan::from_plan(&plan, &targets, &replace, refresh).save(out)?;
-            println!(
+            out!(
                 "\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    lathe apply {:?}",
                 out.display(),
                 out.display()
@@ -223,7 +223,7 @@ pub fn run(
             ),
         };
     if !approved {
-        eprintln!(
+        err!(
             "\nError: {} cancelled.",
             if mode == PlanMode::Destroy {
                 "Destroy"
@@ -233,7 +233,7 @@ pub fn run(
         );
         return Ok(1);
     }
-    println!();
+    out!();
     let interrupted = crate::ui::handle_interrupts();
     let progress = Progress::new(!style.color, Arc::clone(&interrupted));
     let summary = engine
@@ -246,17 +246,17 @@ pub fn run(
         )
         .context("saving the state")?;
     for (address, message) in &summary.failures {
-        eprintln!("\nError: {address}: {message}");
+        err!("\nError: {address}: {message}");
     }
     if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-        eprintln!(
+        err!(
             "\nInterrupted: {} change(s) did not start; run `lathe apply` again to finish.",
             summary.skipped.len()
         );
         return Ok(1);
     }
     if !summary.skipped.is_empty() {
-        eprintln!(
+        err!(
             "\nNot attempted because something they depend on failed: {}",
             summary.skipped.join(", ")
         );
@@ -265,13 +265,15 @@ pub fn run(
         return Ok(1);
     }
     match mode {
-        PlanMode::Destroy => println!(
+        PlanMode::Destroy => out!(
             "\nDestroy complete! Resources: {} destroyed.",
             summary.destroyed
         ),
-        _ => println!(
+        _ => out!(
             "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
-            summary.added, summary.changed, summary.destroyed
+            summary.added,
+            summary.changed,
+            summary.destroyed
         ),
     }
     if mode != PlanMode::Destroy {
@@ -285,12 +287,12 @@ pub fn print_outputs(state: &State) {
     if state.outputs.is_empty() {
         return;
     }
-    println!("\nOutputs:\n");
+    out!("\nOutputs:\n");
     for (name, output) in &state.outputs {
         if output.sensitive {
-            println!("{name} = <sensitive>");
+            out!("{name} = <sensitive>");
         } else {
-            println!(
+            out!(
                 "{name} = {}",
                 lathe_config::value::Value::from_json(output.value.clone())
             );
