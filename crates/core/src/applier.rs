@@ -589,7 +589,15 @@ impl Engine<'_> {
                     value
                 }
                 Err(error) => {
-                    if creating {
+                    if let Some(partial) = &error.partial_state {
+                        let mut instance =
+                            new_instance(address, partial, change.dependencies.clone());
+                        instance.sensitive_attributes = sensitive_paths(schema);
+                        instance.status = Some(STATUS_TAINTED.to_string());
+                        guard.state.set_instance(address, &provider_name, instance);
+                        self.remember(&mut guard, address, Some(partial.clone()));
+                        self.save(guard, run, directory);
+                    } else if creating {
                         guard.state.remove_instance(address);
                         self.save(guard, run, directory);
                     } else {

@@ -28,6 +28,9 @@ pub struct ProviderError {
     pub message: String,
     /// The attribute at fault, when there is one (`hyperparameters.epochCount`).
     pub attribute: Option<String>,
+    /// What exists despite the failure (a job started, then waiting for it failed): the
+    /// engine records it as tainted, so it is tracked and replaced, never orphaned.
+    pub partial_state: Option<Value>,
 }
 
 impl ProviderError {
@@ -35,13 +38,22 @@ impl ProviderError {
         ProviderError {
             message: message.into(),
             attribute: None,
+            partial_state: None,
         }
     }
 
     pub fn at_attribute(message: impl Into<String>, attribute: impl Into<String>) -> ProviderError {
         ProviderError {
-            message: message.into(),
             attribute: Some(attribute.into()),
+            ..ProviderError::new(message)
+        }
+    }
+
+    /// A failure after the object came to exist, with the object's attributes.
+    pub fn with_partial_state(message: impl Into<String>, partial_state: Value) -> ProviderError {
+        ProviderError {
+            partial_state: Some(partial_state),
+            ..ProviderError::new(message)
         }
     }
 }

@@ -580,3 +580,27 @@ fn ignored_attributes_keep_their_value_when_others_are_updated() {
     assert_eq!(instance.attributes["secret"], "two");
     assert_eq!(instance.attributes["tags"]["team"], "ml");
 }
+
+#[test]
+fn an_object_made_before_a_failure_is_kept_as_tainted_and_replaced_next_time() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"fake_job\" \"train\" {\n  model = \"base\"\n}\n",
+    )]);
+    let cloud = FakeCloud::new();
+    cloud.fail_after("create", "fake_job.train");
+    let failed = apply(&project, &cloud);
+    assert_eq!(failed.summary.failures.len(), 1);
+    let address = InstanceAddress::parse("fake_job.train").unwrap();
+    let kept = failed.state.instance(&address).unwrap();
+    assert_eq!(kept.status.as_deref(), Some("tainted"));
+    assert_eq!(kept.attributes["id"], "fake-1");
+    cloud.failing.lock().unwrap().clear();
+    let again = apply(&project, &cloud);
+    assert_eq!(again.plan.change(&address).unwrap().action, Action::Replace);
+    assert_eq!(
+        cloud.objects.lock().unwrap().len(),
+        1,
+        "the partial object was destroyed, not orphaned"
+    );
+}

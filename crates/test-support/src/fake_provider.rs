@@ -64,6 +64,15 @@ impl FakeCloud {
             .insert(address.to_string());
     }
 
+    /// `operation` (`create`, `update`) on `address` does its work, then fails, reporting
+    /// the object it made as partial state.
+    pub fn fail_after(&self, operation: &str, address: &str) {
+        self.failing
+            .lock()
+            .expect("not poisoned")
+            .insert(format!("after {operation} {address}"));
+    }
+
     /// Only `operation` (`create`, `update`, `delete`) on `address` fails.
     pub fn fail_operation(&self, operation: &str, address: &str) {
         self.failing
@@ -348,6 +357,18 @@ impl Provider for FakeProvider {
                     }
                     let value = Value::Object(object);
                     objects.insert(id, value.clone());
+                    let fails_after = self
+                        .cloud
+                        .failing
+                        .lock()
+                        .expect("not poisoned")
+                        .contains(&format!("after {operation} {}", request.address));
+                    if fails_after {
+                        return Err(ProviderError::with_partial_state(
+                            format!("injected failure after {operation}"),
+                            value,
+                        ));
+                    }
                     Ok(value)
                 }
             }
