@@ -36,6 +36,7 @@ macro_rules! err {
 mod arguments;
 mod cli;
 mod commands;
+mod machine;
 mod providers;
 mod ui;
 mod workspace;

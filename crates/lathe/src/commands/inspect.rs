@@ -66,7 +66,7 @@ pub fn show(
         print_attributes(&instance.attributes);
         out!("}}\n");
     }
-    crate::commands::run::print_outputs(&state);
+    crate::commands::run::print_outputs(&state, false);
     Ok(0)
 }
 
