@@ -70,6 +70,9 @@ pub struct ResourceState {
     #[serde(rename = "type")]
     pub type_name: String,
     pub name: String,
+    /// Terraform's `"list"` (count) or `"map"` (for_each); absent for a single instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<String>,
     pub provider: String,
     pub instances: Vec<InstanceState>,
 }
@@ -311,6 +314,7 @@ impl State {
                     mode: mode.to_string(),
                     type_name: type_name.to_string(),
                     name: name.to_string(),
+                    each: None,
                     provider: provider.to_string(),
                     instances: Vec::new(),
                 });
@@ -331,6 +335,11 @@ impl State {
                     .find(|resource| resource.address() == address.resource)
                     .expect("resource just inserted")
             }
+        };
+        resource.each = match &address.key {
+            Some(IndexKey::Number(_)) => Some("list".to_string()),
+            Some(IndexKey::String(_)) => Some("map".to_string()),
+            None => None,
         };
         match resource
             .instances
