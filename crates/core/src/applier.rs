@@ -827,6 +827,7 @@ fn new_instance(
         status: None,
         create_before_destroy: false,
         deposed: None,
+        private: None,
     }
 }
 

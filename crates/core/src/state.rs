@@ -127,6 +127,9 @@ pub struct InstanceState {
     /// which still awaits its destroy; a crash in between leaves it here for the next apply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deposed: Option<String>,
+    /// Provider-private data Terraform keeps per instance; carried through unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<String>,
 }
 
 pub const STATUS_PENDING: &str = "pending";
@@ -512,6 +515,7 @@ mod tests {
                 status: None,
                 create_before_destroy: false,
                 deposed: None,
+                private: None,
             },
         );
         state.save(directory.path()).unwrap();
@@ -522,6 +526,46 @@ mod tests {
         let backup = State::parse(Path::new(BACKUP_FILE), &backup).unwrap();
         assert_eq!(backup.serial, 1);
         assert!(backup.is_empty());
+    }
+
+    #[test]
+    fn a_state_written_by_terraform_round_trips() {
+        let text = r#"{
+  "version": 4,
+  "terraform_version": "1.9.5",
+  "serial": 3,
+  "lineage": "3f6d2b8e-0000-4000-8000-000000000001",
+  "outputs": { "greeting": { "value": "hi", "type": "string" } },
+  "resources": [
+    {
+      "mode": "managed",
+      "type": "terraform_data",
+      "name": "x",
+      "each": "list",
+      "provider": "provider[\"terraform.io/builtin/terraform\"]",
+      "instances": [
+        {
+          "index_key": 0,
+          "schema_version": 0,
+          "attributes": { "id": "a1b2", "input": "hi", "output": "hi", "triggers_replace": null },
+          "sensitive_attributes": [],
+          "private": "bnVsbA==",
+          "dependencies": ["terraform_data.y"]
+        }
+      ]
+    }
+  ],
+  "check_results": null
+}"#;
+        let state = State::parse(Path::new("terraform.tfstate"), text).unwrap();
+        let instance = state
+            .instance(&InstanceAddress::parse("terraform_data.x[0]").unwrap())
+            .unwrap();
+        assert_eq!(instance.attributes["input"], "hi");
+        assert_eq!(instance.private.as_deref(), Some("bnVsbA=="));
+        let again = State::parse(Path::new("again"), &state.to_json_text()).unwrap();
+        assert_eq!(again, state);
+        assert_eq!(again.resources[0].each.as_deref(), Some("list"));
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn run(
             status: None,
             create_before_destroy: false,
             deposed: None,
+            private: None,
         },
     );
     state.save(directory)?;
