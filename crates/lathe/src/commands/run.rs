@@ -193,6 +193,11 @@ pub fn run(
         crate::machine::plan(&plan);
     } else if saved.is_none() {
         out_inline!("{}", lathe_core::render::render_plan(&plan));
+        if !targets.is_empty() {
+            err!(
+                "\nWarning: Resource targeting is in effect\n\nYou are creating a plan with -target, which may not represent all of the changes requested by the current configuration. Use it only to recover from errors or mistakes, not as part of routine operations."
+            );
+        }
     }
     if verb == Verb::Plan {
         if let Some(out) = &arguments.out {
