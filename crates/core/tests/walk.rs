@@ -604,3 +604,31 @@ fn an_object_made_before_a_failure_is_kept_as_tainted_and_replaced_next_time() {
         "the partial object was destroyed, not orphaned"
     );
 }
+
+#[test]
+fn a_refresh_only_apply_records_drift_and_changes_nothing() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n",
+    )]);
+    let cloud = FakeCloud::new();
+    apply(&project, &cloud);
+    cloud.objects.lock().unwrap().clear();
+    let run = plan_and_apply(
+        &project,
+        &cloud,
+        PlanOptions {
+            mode: PlanMode::RefreshOnly,
+            ..PlanOptions::default()
+        },
+        10,
+    );
+    assert_eq!(run.plan.drift.len(), 1);
+    assert!(run.plan.has_changes());
+    assert_eq!(
+        cloud.operations("create").len(),
+        1,
+        "only the first apply created"
+    );
+    assert!(State::load(project.path()).unwrap().is_empty());
+}
