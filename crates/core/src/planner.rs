@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use lathe_config::diagnostic::{Diagnostic, Diagnostics};
 use lathe_config::eval::EvalContext;
+use lathe_config::expression::ReferenceTarget;
 use lathe_config::model::{IgnoreChanges, ResourceConfig, ResourceMode};
 use lathe_config::value::{PathStep, Value};
 
@@ -472,11 +473,31 @@ impl Engine<'_> {
             .filter(|dependency| changed_resources.contains(*dependency))
             .collect();
         let upstream_reasons = upstream_reasons(resource, &upstream_changed, changes);
+        // Sensitive by the schema, or because the value comes from a sensitive variable.
+        let sensitive_variables: BTreeSet<&str> = self
+            .module
+            .variables
+            .iter()
+            .filter(|variable| variable.sensitive)
+            .map(|variable| variable.name.as_str())
+            .collect();
         let sensitive: BTreeSet<String> = schema
             .attributes
             .iter()
             .filter(|attribute| attribute.sensitive)
             .map(|attribute| attribute.name.clone())
+            .chain(
+                resource
+                    .body
+                    .attributes
+                    .iter()
+                    .filter(|attribute| {
+                        attribute.expression.references().iter().any(|reference| {
+                            matches!(&reference.target, ReferenceTarget::Variable(name) if sensitive_variables.contains(name.as_str()))
+                        })
+                    })
+                    .map(|attribute| attribute.name.clone()),
+            )
             .collect();
         let mut planned_instances = BTreeMap::new();
         let mut kept_keys = BTreeSet::new();
