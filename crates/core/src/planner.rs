@@ -307,7 +307,7 @@ impl Engine<'_> {
         };
         let mut known = Known::from_state(state);
         known.variables = variables.clone();
-        let mut diagnostics = Diagnostics::default();
+        let mut diagnostics = self.sensitive_output_diagnostics();
         let mut changes: Vec<ResourceChange> = Vec::new();
         let mut data_reads = Vec::new();
         let mut output_changes = Vec::new();
