@@ -217,8 +217,13 @@ pub fn run(
         });
     }
     if !plan.has_changes() {
-        print_outputs(&state, json);
-        return Ok(0);
+        return Ok(report_outcome(
+            &ApplySummary::default(),
+            &state,
+            mode,
+            false,
+            json,
+        ));
     }
     if json && !arguments.auto_approve && saved.is_none() {
         crate::machine::error(
