@@ -63,21 +63,30 @@ pub fn show(
             resource.type_name,
             resource.name
         );
-        print_attributes(&instance.attributes);
+        print_attributes(instance);
         out!("}}\n");
     }
     crate::commands::run::print_outputs(&state, false);
     Ok(0)
 }
 
-pub fn print_attributes(attributes: &serde_json::Value) {
-    if let serde_json::Value::Object(map) = attributes {
-        let width = map.keys().map(String::len).max().unwrap_or(0);
-        for (name, value) in map {
-            if value.is_null() {
-                continue;
+/// An instance's attributes, aligned; null ones left out and sensitive ones masked.
+pub fn print_attributes(instance: &lathe_core::state::InstanceState) {
+    let sensitive: Vec<&str> = instance
+        .sensitive_attributes
+        .iter()
+        .filter_map(|path| path.get(0)?.get("value")?.as_str())
+        .collect();
+    if let serde_json::Value::Object(map) = &instance.attributes {
+        let shown: Vec<(&String, &serde_json::Value)> =
+            map.iter().filter(|(_, value)| !value.is_null()).collect();
+        let width = shown.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+        for (name, value) in shown {
+            if sensitive.contains(&name.as_str()) {
+                out!("    {name:<width$} = (sensitive value)");
+            } else {
+                out!("    {name:<width$} = {}", Value::from_json(value.clone()));
             }
-            out!("    {name:<width$} = {}", Value::from_json(value.clone()));
         }
     }
 }

@@ -60,7 +60,7 @@ pub fn run(directory: &Path, command: &StateCommand) -> anyhow::Result<u8> {
                 let (mode, type_name, name) = address.parts();
                 let keyword = if mode == "data" { "data" } else { "resource" };
                 out!("# {address}:\n{keyword} \"{type_name}\" \"{name}\" {{");
-                crate::commands::inspect::print_attributes(&instance.attributes);
+                crate::commands::inspect::print_attributes(instance);
                 out!("}}");
             }
             Ok(0)
