@@ -235,6 +235,17 @@ fn graph_prints_dot_and_fmt_checks_layout() {
         project.read("extra.tf"),
         "locals {\n  a  = 1\n  bb = 2\n}\n"
     );
+    project.write("modules/inner/inner.tf", "locals {\n    c = 1\n}\n");
+    assert_eq!(
+        code(&lathe(project.path(), &["fmt", "-check"])),
+        0,
+        "subfolders only with -recursive"
+    );
+    assert_eq!(code(&lathe(project.path(), &["fmt", "-recursive"])), 0);
+    assert_eq!(
+        project.read("modules/inner/inner.tf"),
+        "locals {\n  c = 1\n}\n"
+    );
 }
 
 #[test]
