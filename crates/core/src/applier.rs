@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use lathe_config::diagnostic::Diagnostics;
@@ -35,7 +35,8 @@ pub enum Operation {
 
 /// Receives progress while apply runs; the binary renders it (spinners or plain lines).
 pub trait ApplyObserver: Send + Sync {
-    fn started(&self, address: &InstanceAddress, operation: Operation);
+    /// `id` is the existing object's id, for updates and deletes.
+    fn started(&self, address: &InstanceAddress, operation: Operation, id: Option<&str>);
     fn progress(&self, address: &InstanceAddress, message: &str);
     /// One line of a provisioner's output.
     fn output(&self, address: &InstanceAddress, line: &str);
@@ -70,11 +71,22 @@ enum Step {
     Destroy(usize),
 }
 
+/// What the steps of one apply share: the state and values behind one lock, and the
+/// generation of the state last written, behind another, so writes can be shared.
+struct ApplyRun<'state> {
+    shared: Mutex<Shared<'state>>,
+    written: Mutex<u64>,
+}
+
 struct Shared<'state> {
     state: &'state mut State,
     known: Known,
+    /// An evaluation context kept in step with `known`, so a step needs no rebuild.
+    context: lathe_config::eval::EvalContext,
     summary: ApplySummary,
     save_error: Option<String>,
+    /// Bumped by every change to `state`.
+    generation: u64,
 }
 
 struct ProgressTo<'observer> {
@@ -251,12 +263,17 @@ impl Engine<'_> {
             return Ok(ApplySummary::default());
         }
         let graph = self.steps(plan);
-        let shared = Mutex::new(Shared {
-            state,
-            known,
-            summary: ApplySummary::default(),
-            save_error: None,
-        });
+        let run = ApplyRun {
+            shared: Mutex::new(Shared {
+                state,
+                context: self.context(&known),
+                known,
+                summary: ApplySummary::default(),
+                save_error: None,
+                generation: 0,
+            }),
+            written: Mutex::new(0),
+        };
         let outcomes = walk(
             &graph,
             parallelism,
@@ -265,13 +282,14 @@ impl Engine<'_> {
                 let step = graph[node];
                 let result = match step {
                     Step::Apply(index) => {
-                        self.apply_step(&plan.changes[index], &shared, directory, observer)
+                        self.apply_step(&plan.changes[index], &run, directory, observer)
                     }
                     Step::Destroy(index) => {
-                        self.destroy_step(&plan.changes[index], &shared, directory, observer)
+                        self.destroy_step(&plan.changes[index], &run, directory, observer)
                     }
                 };
-                let mut guard = shared
+                let mut guard = run
+                    .shared
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
                 match result {
@@ -288,7 +306,8 @@ impl Engine<'_> {
                 }
             },
         );
-        let mut shared = shared
+        let mut shared = run
+            .shared
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         for (node, outcome) in graph.node_indices().zip(outcomes) {
@@ -346,16 +365,64 @@ impl Engine<'_> {
             .retain(|name, _| self.module.output(name).is_some());
     }
 
-    fn save(&self, shared: &mut Shared<'_>, directory: &Path) {
-        if let Err(error) = shared.state.save(directory) {
-            shared.save_error = Some(error.to_string());
+    /// Makes the change just made under `guard` durable before returning. Steps finishing
+    /// together share writes (group commit): each write takes the newest state, so a step whose
+    /// change is already in a written state does not write again.
+    fn save(&self, mut guard: MutexGuard<'_, Shared<'_>>, run: &ApplyRun<'_>, directory: &Path) {
+        guard.generation += 1;
+        let wanted = guard.generation;
+        drop(guard);
+        let Ok(mut written) = run.written.lock() else {
+            return;
+        };
+        if *written >= wanted {
+            return;
         }
+        let Ok(mut guard) = run.shared.lock() else {
+            return;
+        };
+        guard.state.serial += 1;
+        let text = guard.state.to_json_text();
+        let generation = guard.generation;
+        drop(guard);
+        match State::write_text(directory, &text) {
+            Ok(()) => *written = generation,
+            Err(error) => {
+                if let Ok(mut guard) = run.shared.lock() {
+                    guard.save_error = Some(error.to_string());
+                }
+            }
+        }
+    }
+
+    /// Records an instance's new value (`None`: it is gone) and brings the shared evaluation
+    /// context up to date: the resource's value, then every local.
+    fn remember(&self, shared: &mut Shared<'_>, address: &InstanceAddress, value: Option<Value>) {
+        let instances = shared
+            .known
+            .instances
+            .entry(address.resource.clone())
+            .or_default();
+        match value {
+            Some(value) => {
+                instances.insert(address.key.clone(), value);
+            }
+            None => {
+                instances.remove(&address.key);
+            }
+        }
+        let resource_value = shared.known.resource_value(&address.resource);
+        shared
+            .context
+            .resources
+            .insert(address.resource.clone(), resource_value);
+        self.evaluate_locals(&mut shared.context);
     }
 
     fn apply_step(
         &self,
         change: &ResourceChange,
-        shared: &Mutex<Shared<'_>>,
+        run: &ApplyRun<'_>,
         directory: &Path,
         observer: &dyn ApplyObserver,
     ) -> Result<(), String> {
@@ -370,20 +437,21 @@ impl Engine<'_> {
             .map_err(|diagnostic| diagnostic.summary.clone())?;
         let provider_name = self.provider_state_name(&change.provider_key);
         let (config, prior) = {
-            let guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
-            let context = instance_context(
-                &self.context(&guard.known),
-                change.count_index,
-                change.each.clone(),
-            );
+            let shared = &mut *guard;
+            shared.context.count_index = change.count_index;
+            shared.context.each = change.each.clone();
+            shared.context.self_value = None;
+            let context = &shared.context;
             let mut diagnostics = Diagnostics::default();
             let what = format!("resource \"{}\" \"{}\"", resource.type_name, resource.name);
             let config = evaluate_body(
                 &resource.body,
                 schema,
-                &context,
+                context,
                 &what,
                 &resource.span,
                 &mut diagnostics,
@@ -412,9 +480,10 @@ impl Engine<'_> {
         };
         let started = Instant::now();
         if change.action == Action::Read {
-            observer.started(address, Operation::Read);
+            observer.started(address, Operation::Read, None);
             let result = provider.read_data_source(&resource.type_name, &config);
-            let mut guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             return match result {
@@ -424,13 +493,8 @@ impl Engine<'_> {
                         &provider_name,
                         new_instance(address, &value, change.dependencies.clone()),
                     );
-                    guard
-                        .known
-                        .instances
-                        .entry(address.resource.clone())
-                        .or_default()
-                        .insert(address.key.clone(), value);
-                    self.save(&mut guard, directory);
+                    self.remember(&mut guard, address, Some(value));
+                    self.save(guard, run, directory);
                     observer.finished(address, Operation::Read, Ok(None), started.elapsed());
                     Ok(())
                 }
@@ -450,6 +514,7 @@ impl Engine<'_> {
             address: address.to_string(),
             prior: prior.clone(),
             config: config.clone(),
+            applying: true,
         };
         let planned = provider
             .plan_resource(&request)
@@ -460,9 +525,10 @@ impl Engine<'_> {
         } else {
             Operation::Update
         };
-        observer.started(address, operation);
+        observer.started(address, operation, prior.as_ref().and_then(object_id));
         if creating {
-            let mut guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             if change.action == Action::Replace && change.create_before_destroy {
@@ -473,7 +539,7 @@ impl Engine<'_> {
             pending.status = Some(STATUS_PENDING.to_string());
             pending.create_before_destroy = change.create_before_destroy;
             guard.state.set_instance(address, &provider_name, pending);
-            self.save(&mut guard, directory);
+            self.save(guard, run, directory);
         }
         let request = ApplyRequest {
             type_name: resource.type_name.clone(),
@@ -498,7 +564,8 @@ impl Engine<'_> {
             .iter()
             .any(|provisioner| provisioner.when == ProvisionerWhen::Create);
         let value = {
-            let mut guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             match result {
@@ -512,26 +579,30 @@ impl Engine<'_> {
                         instance.status = Some(STATUS_TAINTED.to_string());
                     }
                     guard.state.set_instance(address, &provider_name, instance);
-                    guard
-                        .known
-                        .instances
-                        .entry(address.resource.clone())
-                        .or_default()
-                        .insert(address.key.clone(), value.clone());
+                    self.remember(&mut guard, address, Some(value.clone()));
                     if creating {
                         guard.summary.added += 1;
                     } else {
                         guard.summary.changed += 1;
                     }
-                    self.save(&mut guard, directory);
+                    self.save(guard, run, directory);
                     value
                 }
                 Err(error) => {
-                    if creating {
+                    if let Some(partial) = &error.partial_state {
+                        let mut instance =
+                            new_instance(address, partial, change.dependencies.clone());
+                        instance.sensitive_attributes = sensitive_paths(schema);
+                        instance.status = Some(STATUS_TAINTED.to_string());
+                        guard.state.set_instance(address, &provider_name, instance);
+                        self.remember(&mut guard, address, Some(partial.clone()));
+                        self.save(guard, run, directory);
+                    } else if creating {
                         guard.state.remove_instance(address);
-                        self.save(&mut guard, directory);
+                        self.save(guard, run, directory);
+                    } else {
+                        drop(guard);
                     }
-                    drop(guard);
                     observer.finished(
                         address,
                         operation,
@@ -544,36 +615,35 @@ impl Engine<'_> {
         };
         if creating
             && let Err(message) =
-                self.run_provisioners(change, &value, ProvisionerWhen::Create, shared, observer)
+                self.run_provisioners(change, &value, ProvisionerWhen::Create, run, observer)
         {
-            let mut guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             if let Some(instance) = guard.state.instance(address).cloned() {
                 let mut tainted = instance;
                 tainted.status = Some(STATUS_TAINTED.to_string());
                 guard.state.set_instance(address, &provider_name, tainted);
-                self.save(&mut guard, directory);
+                self.save(guard, run, directory);
+            } else {
+                drop(guard);
             }
-            drop(guard);
             observer.finished(address, operation, Err(message.clone()), started.elapsed());
             return Err(message);
         }
         if creating && has_provisioners {
-            let mut guard = shared
+            let mut guard = run
+                .shared
                 .lock()
                 .map_err(|_| "internal lock poisoned".to_string())?;
             if let Some(mut instance) = guard.state.instance(address).cloned() {
                 instance.status = None;
                 guard.state.set_instance(address, &provider_name, instance);
-                self.save(&mut guard, directory);
+                self.save(guard, run, directory);
             }
         }
-        let id = value
-            .as_object()
-            .and_then(|object| object.get("id"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let id = object_id(&value).map(str::to_string);
         observer.finished(address, operation, Ok(id), started.elapsed());
         Ok(())
     }
@@ -581,7 +651,7 @@ impl Engine<'_> {
     fn destroy_step(
         &self,
         change: &ResourceChange,
-        shared: &Mutex<Shared<'_>>,
+        run: &ApplyRun<'_>,
         directory: &Path,
         observer: &dyn ApplyObserver,
     ) -> Result<(), String> {
@@ -594,8 +664,8 @@ impl Engine<'_> {
         })?;
         let prior = change.prior.clone().unwrap_or(Value::Null);
         let started = Instant::now();
-        observer.started(address, Operation::Delete);
-        self.run_provisioners(change, &prior, ProvisionerWhen::Destroy, shared, observer)
+        observer.started(address, Operation::Delete, object_id(&prior));
+        self.run_provisioners(change, &prior, ProvisionerWhen::Destroy, run, observer)
             .inspect_err(|message| {
                 observer.finished(
                     address,
@@ -618,7 +688,8 @@ impl Engine<'_> {
             address: address.clone(),
         };
         let result = provider.apply_resource(&request, &progress);
-        let mut guard = shared
+        let mut guard = run
+            .shared
             .lock()
             .map_err(|_| "internal lock poisoned".to_string())?;
         match result {
@@ -644,13 +715,10 @@ impl Engine<'_> {
                     }
                 } else {
                     guard.state.remove_instance(address);
-                    if let Some(instances) = guard.known.instances.get_mut(&address.resource) {
-                        instances.remove(&address.key);
-                    }
+                    self.remember(&mut guard, address, None);
                 }
                 guard.summary.destroyed += 1;
-                self.save(&mut guard, directory);
-                drop(guard);
+                self.save(guard, run, directory);
                 observer.finished(address, Operation::Delete, Ok(None), started.elapsed());
                 Ok(())
             }
@@ -672,7 +740,7 @@ impl Engine<'_> {
         change: &ResourceChange,
         self_value: &Value,
         when: ProvisionerWhen,
-        shared: &Mutex<Shared<'_>>,
+        run: &ApplyRun<'_>,
         observer: &dyn ApplyObserver,
     ) -> Result<(), String> {
         let Some(resource) = self.module.resource(&change.address.resource) else {
@@ -684,14 +752,12 @@ impl Engine<'_> {
             .filter(|provisioner| provisioner.when == when)
         {
             let context = {
-                let guard = shared
+                let guard = run
+                    .shared
                     .lock()
                     .map_err(|_| "internal lock poisoned".to_string())?;
-                let mut context = instance_context(
-                    &self.context(&guard.known),
-                    change.count_index,
-                    change.each.clone(),
-                );
+                let mut context =
+                    instance_context(&guard.context, change.count_index, change.each.clone());
                 context.self_value = Some(self_value.clone());
                 context
             };
@@ -742,6 +808,11 @@ fn sensitive_paths(schema: &crate::schema::BlockSchema) -> Vec<serde_json::Value
         .collect()
 }
 
+/// The `id` attribute of an object, when it has one.
+fn object_id(value: &Value) -> Option<&str> {
+    value.as_object()?.get("id")?.as_str()
+}
+
 fn new_instance(
     address: &InstanceAddress,
     value: &Value,
@@ -756,6 +827,7 @@ fn new_instance(
         status: None,
         create_before_destroy: false,
         deposed: None,
+        private: None,
     }
 }
 

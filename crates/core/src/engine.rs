@@ -174,25 +174,7 @@ impl<'module> Engine<'module> {
                 continue;
             }
             let name = key.split('.').next().unwrap_or(&key).to_string();
-            if key.contains('.')
-                && !module.providers.iter().any(|provider| {
-                    provider
-                        .alias
-                        .as_deref()
-                        .map(|alias| format!("{}.{alias}", provider.name))
-                        == Some(key.clone())
-                })
-            {
-                diagnostics.push(
-                    Diagnostic::error(format!("Provider configuration `{key}` is not declared"))
-                        .with_span(span)
-                        .with_help(format!(
-                            "add `provider \"{name}\" {{ alias = \"{}\" }}`, or refer to a declared provider",
-                            key.split_once('.').map(|(_, alias)| alias).unwrap_or_default()
-                        )),
-                );
-                continue;
-            }
+            // Undeclared aliases (`provider = aws.west` without its block) are config's check.
             match registry.instantiate(&name) {
                 Some(provider) => {
                     if !schemas.contains_key(&name) {
@@ -339,18 +321,20 @@ impl<'module> Engine<'module> {
                 .entry(resource.address())
                 .or_insert(Value::Unknown);
         }
+        self.evaluate_locals(&mut context);
+        context
+    }
+
+    /// Evaluates every local, in dependency order, from the context's other values.
+    pub fn evaluate_locals(&self, context: &mut EvalContext) {
         for item in self.graph.order() {
             if let Item::Local(name) = item
                 && let Some(local) = self.module.local(&name)
             {
-                let value = local
-                    .expression
-                    .evaluate(&context)
-                    .unwrap_or(Value::Unknown);
+                let value = local.expression.evaluate(context).unwrap_or(Value::Unknown);
                 context.locals.insert(name, value);
             }
         }
-        context
     }
 
     /// The `provider` block of a provider configuration key (`aws`, `aws.west`), if declared.

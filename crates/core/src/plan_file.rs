@@ -116,7 +116,8 @@ impl SavedPlan {
     }
 
     pub fn save(&self, path: &Path) -> Result<(), PlanFileError> {
-        let text = serde_json::to_string_pretty(self).unwrap_or_default();
+        // Cannot fail: every map key is a string and every value is plain JSON.
+        let text = serde_json::to_string_pretty(self).expect("a saved plan serializes to JSON");
         crate::atomic::write_atomically(path, text.as_bytes()).map_err(|source| {
             PlanFileError::Write {
                 path: path.display().to_string(),

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use lathe_config::diagnostic::{Diagnostic, Diagnostics};
 use lathe_config::eval::EvalContext;
+use lathe_config::expression::ReferenceTarget;
 use lathe_config::model::{IgnoreChanges, ResourceConfig, ResourceMode};
 use lathe_config::value::{PathStep, Value};
 
@@ -306,7 +307,7 @@ impl Engine<'_> {
         };
         let mut known = Known::from_state(state);
         known.variables = variables.clone();
-        let mut diagnostics = Diagnostics::default();
+        let mut diagnostics = self.sensitive_output_diagnostics();
         let mut changes: Vec<ResourceChange> = Vec::new();
         let mut data_reads = Vec::new();
         let mut output_changes = Vec::new();
@@ -451,8 +452,8 @@ impl Engine<'_> {
                 return;
             }
         };
-        let base = self.context(known);
-        let expansion = match expand(resource, &base) {
+        let mut context = self.context(known);
+        let expansion = match expand(resource, &context) {
             Ok(expansion) => expansion,
             Err(diagnostic) => {
                 diagnostics.push(diagnostic);
@@ -472,18 +473,40 @@ impl Engine<'_> {
             .filter(|dependency| changed_resources.contains(*dependency))
             .collect();
         let upstream_reasons = upstream_reasons(resource, &upstream_changed, changes);
+        // Sensitive by the schema, or because the value comes from a sensitive variable.
+        let sensitive_variables: BTreeSet<&str> = self
+            .module
+            .variables
+            .iter()
+            .filter(|variable| variable.sensitive)
+            .map(|variable| variable.name.as_str())
+            .collect();
         let sensitive: BTreeSet<String> = schema
             .attributes
             .iter()
             .filter(|attribute| attribute.sensitive)
             .map(|attribute| attribute.name.clone())
+            .chain(
+                resource
+                    .body
+                    .attributes
+                    .iter()
+                    .filter(|attribute| {
+                        attribute.expression.references().iter().any(|reference| {
+                            matches!(&reference.target, ReferenceTarget::Variable(name) if sensitive_variables.contains(name.as_str()))
+                        })
+                    })
+                    .map(|attribute| attribute.name.clone()),
+            )
             .collect();
         let mut planned_instances = BTreeMap::new();
         let mut kept_keys = BTreeSet::new();
         for (index_key, count_index, each) in expansion.instances() {
             kept_keys.insert(index_key.clone());
             let instance_address = InstanceAddress::new(address.clone(), index_key.clone());
-            let context = instance_context(&base, count_index, each.clone());
+            // One context serves every instance: only count.index and each change.
+            context.count_index = count_index;
+            context.each = each.clone();
             let what = format!("resource \"{}\" \"{}\"", resource.type_name, resource.name);
             let mut errors = Diagnostics::default();
             let config = evaluate_body(
@@ -550,6 +573,7 @@ impl Engine<'_> {
                 address: instance_address.to_string(),
                 prior: prior.clone(),
                 config: config.clone(),
+                applying: false,
             };
             let planned = match provider.plan_resource(&request) {
                 Ok(planned) => planned,

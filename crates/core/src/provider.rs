@@ -28,6 +28,9 @@ pub struct ProviderError {
     pub message: String,
     /// The attribute at fault, when there is one (`hyperparameters.epochCount`).
     pub attribute: Option<String>,
+    /// What exists despite the failure (a job started, then waiting for it failed): the
+    /// engine records it as tainted, so it is tracked and replaced, never orphaned.
+    pub partial_state: Option<Value>,
 }
 
 impl ProviderError {
@@ -35,13 +38,22 @@ impl ProviderError {
         ProviderError {
             message: message.into(),
             attribute: None,
+            partial_state: None,
         }
     }
 
     pub fn at_attribute(message: impl Into<String>, attribute: impl Into<String>) -> ProviderError {
         ProviderError {
-            message: message.into(),
             attribute: Some(attribute.into()),
+            ..ProviderError::new(message)
+        }
+    }
+
+    /// A failure after the object came to exist, with the object's attributes.
+    pub fn with_partial_state(message: impl Into<String>, partial_state: Value) -> ProviderError {
+        ProviderError {
+            partial_state: Some(partial_state),
+            ..ProviderError::new(message)
         }
     }
 }
@@ -64,6 +76,10 @@ pub struct PlanRequest {
     pub prior: Option<Value>,
     /// The evaluated configuration; may hold unknown values.
     pub config: Value,
+    /// True for the final plan made right before [`Provider::apply_resource`]: the moment to
+    /// fix generated identities (a name for `name_prefix`), which the engine then records as
+    /// the pending create. While only planning, leave such values unknown.
+    pub applying: bool,
 }
 
 /// A provider's answer to a plan request.
@@ -129,8 +145,8 @@ pub trait Provider: Send + Sync {
     }
 
     /// Plans one instance. The default follows the schema: see [`plan_from_schema`].
-    /// For a create, decide the object's identity here (e.g. the name generated for
-    /// `name_prefix`): the engine records the planned attributes as a pending create before
+    /// When [`PlanRequest::applying`], decide the object's identity (e.g. the name generated
+    /// for `name_prefix`): the engine records the planned attributes as a pending create before
     /// calling [`Provider::apply_resource`], and [`Provider::recover_pending`] finds the object
     /// by them after a crash.
     fn plan_resource(&self, request: &PlanRequest) -> Result<PlannedChange, ProviderError> {

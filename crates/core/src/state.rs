@@ -70,6 +70,9 @@ pub struct ResourceState {
     #[serde(rename = "type")]
     pub type_name: String,
     pub name: String,
+    /// Terraform's `"list"` (count) or `"map"` (for_each); absent for a single instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<String>,
     pub provider: String,
     pub instances: Vec<InstanceState>,
 }
@@ -124,6 +127,9 @@ pub struct InstanceState {
     /// which still awaits its destroy; a crash in between leaves it here for the next apply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deposed: Option<String>,
+    /// Provider-private data Terraform keeps per instance; carried through unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<String>,
 }
 
 pub const STATUS_PENDING: &str = "pending";
@@ -182,7 +188,8 @@ impl State {
     }
 
     pub fn to_json_text(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        // Cannot fail: every map key is a string and every value is plain JSON.
+        let mut text = serde_json::to_string_pretty(self).expect("state serializes to JSON");
         text.push('\n');
         text
     }
@@ -190,6 +197,12 @@ impl State {
     /// Bumps the serial and writes the state atomically, keeping the previous file as backup.
     pub fn save(&mut self, directory: &Path) -> Result<(), StateError> {
         self.serial += 1;
+        State::write_text(directory, &self.to_json_text())
+    }
+
+    /// Writes state text (from [`State::to_json_text`]) atomically, keeping the previous file as
+    /// backup; for callers that snapshot the state under a lock and write outside it.
+    pub fn write_text(directory: &Path, text: &str) -> Result<(), StateError> {
         let path = directory.join(STATE_FILE);
         let write_error = |source| StateError::Write {
             path: path.clone(),
@@ -198,7 +211,7 @@ impl State {
         if path.exists() {
             keep_backup(&path, &directory.join(BACKUP_FILE)).map_err(write_error)?;
         }
-        write_atomically(&path, self.to_json_text().as_bytes()).map_err(write_error)
+        write_atomically(&path, text.as_bytes()).map_err(write_error)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -304,6 +317,7 @@ impl State {
                     mode: mode.to_string(),
                     type_name: type_name.to_string(),
                     name: name.to_string(),
+                    each: None,
                     provider: provider.to_string(),
                     instances: Vec::new(),
                 });
@@ -324,6 +338,11 @@ impl State {
                     .find(|resource| resource.address() == address.resource)
                     .expect("resource just inserted")
             }
+        };
+        resource.each = match &address.key {
+            Some(IndexKey::Number(_)) => Some("list".to_string()),
+            Some(IndexKey::String(_)) => Some("map".to_string()),
+            None => None,
         };
         match resource
             .instances
@@ -496,6 +515,7 @@ mod tests {
                 status: None,
                 create_before_destroy: false,
                 deposed: None,
+                private: None,
             },
         );
         state.save(directory.path()).unwrap();
@@ -506,6 +526,46 @@ mod tests {
         let backup = State::parse(Path::new(BACKUP_FILE), &backup).unwrap();
         assert_eq!(backup.serial, 1);
         assert!(backup.is_empty());
+    }
+
+    #[test]
+    fn a_state_written_by_terraform_round_trips() {
+        let text = r#"{
+  "version": 4,
+  "terraform_version": "1.9.5",
+  "serial": 3,
+  "lineage": "3f6d2b8e-0000-4000-8000-000000000001",
+  "outputs": { "greeting": { "value": "hi", "type": "string" } },
+  "resources": [
+    {
+      "mode": "managed",
+      "type": "terraform_data",
+      "name": "x",
+      "each": "list",
+      "provider": "provider[\"terraform.io/builtin/terraform\"]",
+      "instances": [
+        {
+          "index_key": 0,
+          "schema_version": 0,
+          "attributes": { "id": "a1b2", "input": "hi", "output": "hi", "triggers_replace": null },
+          "sensitive_attributes": [],
+          "private": "bnVsbA==",
+          "dependencies": ["terraform_data.y"]
+        }
+      ]
+    }
+  ],
+  "check_results": null
+}"#;
+        let state = State::parse(Path::new("terraform.tfstate"), text).unwrap();
+        let instance = state
+            .instance(&InstanceAddress::parse("terraform_data.x[0]").unwrap())
+            .unwrap();
+        assert_eq!(instance.attributes["input"], "hi");
+        assert_eq!(instance.private.as_deref(), Some("bnVsbA=="));
+        let again = State::parse(Path::new("again"), &state.to_json_text()).unwrap();
+        assert_eq!(again, state);
+        assert_eq!(again.resources[0].each.as_deref(), Some("list"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! provider's own rules, with every variable and resource attribute unknown.
 
 use lathe_config::diagnostic::{Diagnostic, Diagnostics};
+use lathe_config::expression::ReferenceTarget;
 use lathe_config::value::Value;
 
 use crate::body::evaluate_body;
@@ -9,9 +10,39 @@ use crate::engine::{Engine, Known};
 use crate::planner::instance_context;
 
 impl Engine<'_> {
+    /// Outputs that show a sensitive variable without `sensitive = true` (Terraform refuses
+    /// them so secrets do not reach the terminal by accident).
+    pub fn sensitive_output_diagnostics(&self) -> Diagnostics {
+        let mut diagnostics = Diagnostics::default();
+        for output in self
+            .module
+            .outputs
+            .iter()
+            .filter(|output| !output.sensitive)
+        {
+            let leaked = output.value.references().into_iter().find(|reference| {
+                matches!(&reference.target, ReferenceTarget::Variable(name)
+                    if self.module.variable(name).is_some_and(|variable| variable.sensitive))
+            });
+            if let Some(reference) = leaked {
+                diagnostics.push(
+                    Diagnostic::error("Output refers to sensitive values")
+                        .with_span(reference.span.clone())
+                        .with_detail(format!(
+                            "The output `{}` shows {}, which is marked sensitive.",
+                            output.name,
+                            reference.target.address()
+                        ))
+                        .with_help("add `sensitive = true` to the output block"),
+                );
+            }
+        }
+        diagnostics
+    }
+
     /// Every problem found, all at once.
     pub fn validate(&self) -> Diagnostics {
-        let mut diagnostics = Diagnostics::default();
+        let mut diagnostics = self.sensitive_output_diagnostics();
         let mut known = Known::default();
         for variable in &self.module.variables {
             known
@@ -77,18 +108,6 @@ impl Engine<'_> {
                     diagnostic = diagnostic.with_help(help);
                 }
                 diagnostics.push(diagnostic);
-            }
-            for provisioner in &resource.provisioners {
-                if provisioner.kind != "local-exec" {
-                    diagnostics.push(
-                        Diagnostic::error(format!(
-                            "Unsupported provisioner `{}`",
-                            provisioner.kind
-                        ))
-                        .with_span(provisioner.span.clone())
-                        .with_help("lathe runs `local-exec` provisioners only"),
-                    );
-                }
             }
         }
         diagnostics

@@ -19,7 +19,7 @@ struct Recorder {
 }
 
 impl ApplyObserver for Recorder {
-    fn started(&self, address: &InstanceAddress, operation: Operation) {
+    fn started(&self, address: &InstanceAddress, operation: Operation, _id: Option<&str>) {
         self.lines
             .lock()
             .unwrap()
@@ -130,6 +130,12 @@ fn creates_follow_dependencies_and_destroys_go_in_reverse() {
     let started = |address: &str| cloud.call("create", address).unwrap().started;
     assert!(finished("fake_bucket.data") <= started("fake_job.train"));
     assert!(finished("fake_job.train") <= started("fake_bucket.report"));
+    let final_plans = cloud.final_plans.lock().unwrap().clone();
+    assert_eq!(
+        final_plans.len(),
+        4,
+        "every create is planned again, finally, right before it runs"
+    );
     let dependents = cloud.dependents.lock().unwrap().clone();
     assert_eq!(
         dependents["fake_bucket.data"],
@@ -349,12 +355,28 @@ fn a_pending_create_left_by_a_crash_is_adopted_when_it_exists() {
 }
 
 #[test]
-fn saved_state_after_each_step_always_parses() {
+fn every_step_is_durable_before_the_next_one_starts() {
     let project = TempProject::new(&[("main.tf", CHAIN)]);
     let cloud = FakeCloud::new();
-    let run = apply(&project, &cloud);
-    // Five saves at least: a pending record and a result per create, then the final one.
-    assert!(run.state.serial >= 9, "serial {}", run.state.serial);
+    *cloud.watched_state.lock().unwrap() = Some(project.path().to_path_buf());
+    apply(&project, &cloud);
+    let seen = cloud.state_seen.lock().unwrap().clone();
+    // When the job is created, the file already holds the finished bucket it reads and the
+    // job's own pending record.
+    let at_train = &seen["create fake_job.train"];
+    assert!(
+        at_train.contains(&"fake_bucket.data".to_string()),
+        "{at_train:?}"
+    );
+    assert!(
+        at_train.contains(&"fake_job.train (pending)".to_string()),
+        "{at_train:?}"
+    );
+    let at_report = &seen["create fake_bucket.report"];
+    assert!(
+        at_report.contains(&"fake_job.train".to_string()),
+        "{at_report:?}"
+    );
     let backup = std::fs::read_to_string(project.file("lathe.tfstate.backup")).unwrap();
     State::parse(std::path::Path::new("backup"), &backup).unwrap();
 }
@@ -557,4 +579,56 @@ fn ignored_attributes_keep_their_value_when_others_are_updated() {
         .unwrap();
     assert_eq!(instance.attributes["secret"], "two");
     assert_eq!(instance.attributes["tags"]["team"], "ml");
+}
+
+#[test]
+fn an_object_made_before_a_failure_is_kept_as_tainted_and_replaced_next_time() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"fake_job\" \"train\" {\n  model = \"base\"\n}\n",
+    )]);
+    let cloud = FakeCloud::new();
+    cloud.fail_after("create", "fake_job.train");
+    let failed = apply(&project, &cloud);
+    assert_eq!(failed.summary.failures.len(), 1);
+    let address = InstanceAddress::parse("fake_job.train").unwrap();
+    let kept = failed.state.instance(&address).unwrap();
+    assert_eq!(kept.status.as_deref(), Some("tainted"));
+    assert_eq!(kept.attributes["id"], "fake-1");
+    cloud.failing.lock().unwrap().clear();
+    let again = apply(&project, &cloud);
+    assert_eq!(again.plan.change(&address).unwrap().action, Action::Replace);
+    assert_eq!(
+        cloud.objects.lock().unwrap().len(),
+        1,
+        "the partial object was destroyed, not orphaned"
+    );
+}
+
+#[test]
+fn a_refresh_only_apply_records_drift_and_changes_nothing() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n",
+    )]);
+    let cloud = FakeCloud::new();
+    apply(&project, &cloud);
+    cloud.objects.lock().unwrap().clear();
+    let run = plan_and_apply(
+        &project,
+        &cloud,
+        PlanOptions {
+            mode: PlanMode::RefreshOnly,
+            ..PlanOptions::default()
+        },
+        10,
+    );
+    assert_eq!(run.plan.drift.len(), 1);
+    assert!(run.plan.has_changes());
+    assert_eq!(
+        cloud.operations("create").len(),
+        1,
+        "only the first apply created"
+    );
+    assert!(State::load(project.path()).unwrap().is_empty());
 }

@@ -187,6 +187,9 @@ pub struct FmtArgs {
     /// Show the changes.
     #[arg(long)]
     pub diff: bool,
+    /// Format the files of subfolders too.
+    #[arg(long)]
+    pub recursive: bool,
     /// Files or folders (the working directory when left out).
     pub targets: Vec<PathBuf>,
 }

@@ -1,8 +1,42 @@
 //! The lathe command line: model customization as code.
 
+/// Prints a line to stdout. A closed pipe (`lathe show | head`) is ignored rather than a
+/// panic, and an apply goes on to the end even when its reader went away.
+macro_rules! out {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($argument)*);
+    }};
+}
+
+/// Prints to stdout without a line break; see `out!`.
+macro_rules! out_inline {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($argument)*);
+    }};
+}
+
+/// Prints to stderr without a line break; see `out!`.
+macro_rules! err_inline {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($argument)*);
+    }};
+}
+
+/// Prints a line to stderr; see `out!`.
+macro_rules! err {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($argument)*);
+    }};
+}
+
 mod arguments;
 mod cli;
 mod commands;
+mod machine;
 mod providers;
 mod ui;
 mod workspace;
@@ -104,7 +138,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(error) if error.downcast_ref::<Reported>().is_some() => ExitCode::from(1),
         Err(error) => {
-            eprintln!("Error: {error:#}");
+            err!("Error: {error:#}");
             ExitCode::from(1)
         }
     }

@@ -120,8 +120,12 @@ impl ApplyObserver for Progress {
         self.interrupted.load(Ordering::SeqCst)
     }
 
-    fn started(&self, address: &InstanceAddress, operation: Operation) {
+    fn started(&self, address: &InstanceAddress, operation: Operation, id: Option<&str>) {
         let (doing, _, _) = verbs(operation);
+        let doing = match id {
+            Some(id) => format!("{doing} [id={id}]"),
+            None => doing.to_string(),
+        };
         match &self.spinners {
             Some((multi, bars)) => {
                 let bar = multi.add(ProgressBar::new_spinner());
@@ -209,29 +213,29 @@ pub fn handle_interrupts() -> Arc<AtomicBool> {
     let flag = Arc::clone(&interrupted);
     let installed = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {
-            eprintln!(
+            err!(
                 "\nTwo interrupts received. Exiting immediately; run `lathe apply` again to finish."
             );
             std::process::exit(130);
         }
-        eprintln!(
+        err!(
             "\nInterrupt received. Waiting for the operations in flight to finish; nothing new starts. Press Ctrl-C again to exit at once."
         );
     });
     if let Err(error) = installed {
-        eprintln!("Warning: Ctrl-C will stop lathe at once ({error}); the state stays consistent.");
+        err!("Warning: Ctrl-C will stop lathe at once ({error}); the state stays consistent.");
     }
     interrupted
 }
 
 /// Asks for approval; only "yes" approves.
 pub fn confirm(question: &str, description: &str) -> bool {
-    print!(
+    out_inline!(
         "\n{question}\n  {description}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
     );
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
-    println!();
+    out!();
     answer.trim() == "yes"
 }

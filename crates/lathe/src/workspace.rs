@@ -27,6 +27,8 @@ impl std::error::Error for Reported {}
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
+    /// Terraform's machine-readable UI: JSON events on stdout instead of text.
+    pub json: bool,
 }
 
 impl Style {
@@ -35,14 +37,24 @@ impl Style {
             color: !no_color
                 && std::io::stderr().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none(),
+            json: false,
         }
+    }
+
+    pub fn machine_readable(self, json: bool) -> Style {
+        Style { json, ..self }
     }
 }
 
-/// Prints diagnostics (errors and warnings) to stderr.
+/// Prints diagnostics (errors and warnings): text on stderr, or JSON events.
 pub fn print_diagnostics(diagnostics: &Diagnostics, sources: &Sources, style: Style) {
-    if !diagnostics.is_empty() {
-        eprint!("{}", diagnostics.render(sources, style.color));
+    if diagnostics.is_empty() {
+        return;
+    }
+    if style.json {
+        crate::machine::diagnostics(diagnostics, sources);
+    } else {
+        err_inline!("{}", diagnostics.render(sources, style.color));
     }
 }
 

@@ -235,6 +235,17 @@ fn graph_prints_dot_and_fmt_checks_layout() {
         project.read("extra.tf"),
         "locals {\n  a  = 1\n  bb = 2\n}\n"
     );
+    project.write("modules/inner/inner.tf", "locals {\n    c = 1\n}\n");
+    assert_eq!(
+        code(&lathe(project.path(), &["fmt", "-check"])),
+        0,
+        "subfolders only with -recursive"
+    );
+    assert_eq!(code(&lathe(project.path(), &["fmt", "-recursive"])), 0);
+    assert_eq!(
+        project.read("modules/inner/inner.tf"),
+        "locals {\n  c = 1\n}\n"
+    );
 }
 
 #[test]
@@ -257,9 +268,20 @@ fn plans_show_in_terraform_json() {
     assert_eq!(greeting["change"]["after_unknown"]["id"], true);
     assert_eq!(greeting["provider_name"], "terraform.io/builtin/terraform");
     assert_eq!(plan["output_changes"]["tags"]["after"]["project"], "hello");
-    let streamed: serde_json::Value =
-        serde_json::from_slice(&lathe(directory, &["plan", "-json"]).stdout).unwrap();
-    assert_eq!(streamed["resource_changes"].as_array().unwrap().len(), 3);
+    // plan -json streams Terraform's machine-readable UI: one event per line.
+    let events = json_lines(&lathe(directory, &["plan", "-json"]));
+    assert_eq!(events[0]["type"], "version");
+    let planned: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|event| event["type"] == "planned_change")
+        .collect();
+    assert_eq!(planned.len(), 3);
+    assert_eq!(planned[0]["change"]["action"], "create");
+    let summary = events
+        .iter()
+        .find(|event| event["type"] == "change_summary")
+        .unwrap();
+    assert_eq!(summary["changes"]["add"], 3);
 }
 
 #[test]
@@ -414,4 +436,78 @@ fn version_names_the_language_and_the_providers() {
         shown["provider_selections"]["terraform.io/builtin/terraform"],
         "1.9.0"
     );
+}
+
+#[test]
+fn a_reader_that_goes_away_does_not_stop_an_apply() {
+    let project = hello();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lathe"))
+        .arg(format!("-chdir={}", project.path().display()))
+        .args(["apply", "-auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("lathe starts");
+    // Close the reading end at once, as `lathe apply | head -1` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("lathe finishes");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed =
+        String::from_utf8_lossy(&lathe(project.path(), &["state", "list"]).stdout).into_owned();
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+}
+
+fn json_lines(output: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}")))
+        .collect()
+}
+
+#[test]
+fn apply_json_streams_hooks_and_diagnostics() {
+    let project = hello();
+    let refused = lathe(project.path(), &["apply", "-json"]);
+    assert_eq!(code(&refused), 1);
+    assert_eq!(json_lines(&refused).last().unwrap()["type"], "diagnostic");
+    let applied = lathe(project.path(), &["apply", "-json", "-auto-approve"]);
+    assert_eq!(code(&applied), 0, "{}", text(&applied));
+    let events = json_lines(&applied);
+    let kinds: Vec<&str> = events
+        .iter()
+        .filter_map(|event| event["type"].as_str())
+        .collect();
+    for kind in [
+        "version",
+        "planned_change",
+        "apply_start",
+        "provision_output",
+        "apply_complete",
+        "change_summary",
+        "outputs",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    let outputs = events
+        .iter()
+        .find(|event| event["type"] == "outputs")
+        .unwrap();
+    assert_eq!(outputs["outputs"]["greeting"]["value"], "Hello, world!");
+    project.write(
+        "broken.tf",
+        "resource \"terraform_data\" \"x\" {\n  inptu = 1\n}\n",
+    );
+    let invalid = lathe(project.path(), &["plan", "-json"]);
+    assert_eq!(code(&invalid), 1);
+    let diagnostic = json_lines(&invalid)
+        .into_iter()
+        .find(|event| event["type"] == "diagnostic")
+        .unwrap();
+    assert_eq!(diagnostic["@level"], "error");
+    assert_eq!(diagnostic["diagnostic"]["range"]["start"]["line"], 2);
 }

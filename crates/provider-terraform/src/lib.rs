@@ -172,6 +172,7 @@ mod tests {
                     address: "terraform_data.a".to_string(),
                     prior: Some(prior.clone()),
                     config,
+                    applying: false,
                 })
                 .unwrap()
         };

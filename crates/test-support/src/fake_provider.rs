@@ -39,6 +39,14 @@ pub struct FakeCloud {
     pub delay: Mutex<Duration>,
     /// The dependents the engine named in each create or update, by address.
     pub dependents: Mutex<BTreeMap<String, Vec<String>>>,
+    /// When set, the state file in this folder is read at the start of every create, update
+    /// and delete, to show what the engine had made durable by then.
+    pub watched_state: Mutex<Option<std::path::PathBuf>>,
+    /// "operation address" to the instances ("address" or "address (status)") in the state
+    /// file at that moment.
+    pub state_seen: Mutex<BTreeMap<String, Vec<String>>>,
+    /// Addresses that got a final plan (`applying`) right before being applied.
+    pub final_plans: Mutex<BTreeSet<String>>,
     running: AtomicUsize,
     pub peak_running: AtomicUsize,
     next_id: AtomicUsize,
@@ -54,6 +62,15 @@ impl FakeCloud {
             .lock()
             .expect("not poisoned")
             .insert(address.to_string());
+    }
+
+    /// `operation` (`create`, `update`) on `address` does its work, then fails, reporting
+    /// the object it made as partial state.
+    pub fn fail_after(&self, operation: &str, address: &str) {
+        self.failing
+            .lock()
+            .expect("not poisoned")
+            .insert(format!("after {operation} {address}"));
     }
 
     /// Only `operation` (`create`, `update`, `delete`) on `address` fails.
@@ -226,6 +243,13 @@ impl Provider for FakeProvider {
         let block = schema.resources.get(&request.type_name).ok_or_else(|| {
             ProviderError::new(format!("unsupported resource type {}", request.type_name))
         })?;
+        if request.applying {
+            self.cloud
+                .final_plans
+                .lock()
+                .expect("not poisoned")
+                .insert(request.address.clone());
+        }
         let mut change = plan_from_schema(block, request.prior.as_ref(), &request.config);
         if request.type_name == "fake_job"
             && let Some(epochs) = attribute(&request.config, "epochs").as_f64()
@@ -247,6 +271,33 @@ impl Provider for FakeProvider {
             ApplyAction::Update => "update",
             ApplyAction::Delete => "delete",
         };
+        let watched = self
+            .cloud
+            .watched_state
+            .lock()
+            .expect("not poisoned")
+            .clone();
+        if let Some(directory) = watched {
+            let seen = std::fs::read_to_string(directory.join(lathe_core::state::STATE_FILE))
+                .ok()
+                .and_then(|text| lathe_core::state::State::parse(&directory, &text).ok())
+                .map(|state| {
+                    state
+                        .instances()
+                        .into_iter()
+                        .map(|(address, _, instance)| match &instance.status {
+                            Some(status) => format!("{address} ({status})"),
+                            None => address.to_string(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.cloud
+                .state_seen
+                .lock()
+                .expect("not poisoned")
+                .insert(format!("{operation} {}", request.address), seen);
+        }
         if request.action != ApplyAction::Delete {
             self.cloud
                 .dependents
@@ -306,6 +357,18 @@ impl Provider for FakeProvider {
                     }
                     let value = Value::Object(object);
                     objects.insert(id, value.clone());
+                    let fails_after = self
+                        .cloud
+                        .failing
+                        .lock()
+                        .expect("not poisoned")
+                        .contains(&format!("after {operation} {}", request.address));
+                    if fails_after {
+                        return Err(ProviderError::with_partial_state(
+                            format!("injected failure after {operation}"),
+                            value,
+                        ));
+                    }
                     Ok(value)
                 }
             }

@@ -4,7 +4,37 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::FmtArgs;
 
-fn files(directory: &Path, targets: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+/// The configuration files under `folder`, sorted; with `recursive`, those of every
+/// subfolder too (hidden ones, like `.lathe`, are skipped).
+fn configuration_files(
+    folder: &Path,
+    recursive: bool,
+    found: &mut Vec<PathBuf>,
+) -> anyhow::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(folder)?
+        .flatten()
+        .map(|entry| entry.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with('.'));
+        if path.is_dir() {
+            if recursive && !hidden {
+                configuration_files(&path, recursive, found)?;
+            }
+        } else if path
+            .extension()
+            .is_some_and(|extension| extension == "tf" || extension == "tfvars")
+        {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn files(directory: &Path, targets: &[PathBuf], recursive: bool) -> anyhow::Result<Vec<PathBuf>> {
     let roots: Vec<PathBuf> = if targets.is_empty() {
         vec![directory.to_path_buf()]
     } else {
@@ -13,16 +43,7 @@ fn files(directory: &Path, targets: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> 
     let mut found = Vec::new();
     for root in roots {
         if root.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&root)?
-                .flatten()
-                .map(|entry| entry.path())
-                .filter(|path| {
-                    path.extension()
-                        .is_some_and(|extension| extension == "tf" || extension == "tfvars")
-                })
-                .collect();
-            entries.sort();
-            found.extend(entries);
+            configuration_files(&root, recursive, &mut found)?;
         } else {
             found.push(root);
         }
@@ -33,19 +54,19 @@ fn files(directory: &Path, targets: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> 
 pub fn run(directory: &Path, arguments: &FmtArgs) -> anyhow::Result<u8> {
     let mut unformatted = false;
     let mut failed = false;
-    for path in files(directory, &arguments.targets)? {
+    for path in files(directory, &arguments.targets, arguments.recursive)? {
         let text = std::fs::read_to_string(&path)?;
         match lathe_config::format::format_source(&text) {
             Ok(formatted) if formatted != text => {
                 unformatted = true;
-                println!("{}", path.display());
+                out!("{}", path.display());
                 if arguments.diff {
                     for (before, after) in text
                         .lines()
                         .zip(formatted.lines())
                         .filter(|(before, after)| before != after)
                     {
-                        println!("-{before}\n+{after}");
+                        out!("-{before}\n+{after}");
                     }
                 }
                 if !arguments.check {
@@ -55,7 +76,7 @@ pub fn run(directory: &Path, arguments: &FmtArgs) -> anyhow::Result<u8> {
             Ok(_) => {}
             Err(diagnostics) => {
                 failed = true;
-                eprintln!(
+                err!(
                     "Error: {} cannot be formatted: {diagnostics}",
                     path.display()
                 );

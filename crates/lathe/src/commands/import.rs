@@ -21,7 +21,7 @@ pub fn run(
     let address = InstanceAddress::parse(&arguments.address)
         .map_err(|message| anyhow::anyhow!("{message}"))?;
     let Some(resource) = module.resource(&address.resource) else {
-        eprintln!(
+        err!(
             "Error: resource address \"{address}\" does not exist in the configuration.\n\nBefore importing this resource, please create its configuration in the root module. For example:\n\nresource \"{}\" \"{}\" {{\n  # (resource arguments)\n}}",
             address.parts().1,
             address.parts().2
@@ -29,13 +29,13 @@ pub fn run(
         return Ok(1);
     };
     if state.instance(&address).is_some() {
-        eprintln!(
+        err!(
             "Error: Resource already managed by lathe\n\nlathe is already managing a remote object for {address}. To import to this address you must first remove the existing object from the state with `lathe state rm {address}`."
         );
         return Ok(1);
     }
     let engine = crate::commands::run::engine(&module, &state, &variables, style)?;
-    println!("{address}: Importing from ID \"{}\"...", arguments.id);
+    out!("{address}: Importing from ID \"{}\"...", arguments.id);
     let value = engine
         .provider(resource)
         .import_resource(&resource.type_name, &arguments.id)
@@ -54,10 +54,11 @@ pub fn run(
             status: None,
             create_before_destroy: false,
             deposed: None,
+            private: None,
         },
     );
     state.save(directory)?;
-    println!(
+    out!(
         "{address}: Import prepared!\n\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour lathe state and will henceforth be managed by lathe."
     );
     Ok(0)

@@ -8,16 +8,18 @@ use crate::workspace::{Reported, Style, load, print_diagnostics};
 
 pub fn run(directory: &Path, style: Style) -> anyhow::Result<u8> {
     let module = load(directory, style)?;
-    println!("Initializing the backend...\n\nInitializing provider plugins...");
+    out!("Initializing the backend...\n\nInitializing provider plugins...");
     let registry = crate::providers::registry();
     let selected = check_requirements(&module, &registry).map_err(|diagnostics| {
         print_diagnostics(&diagnostics, &module.sources, style);
         Reported
     })?;
     for info in &selected {
-        println!(
+        out!(
             "- Using the built-in {} provider ({}) v{}",
-            info.name, info.source, info.version
+            info.name,
+            info.source,
+            info.version
         );
     }
     let folder = directory.join(WORKING_FOLDER);
@@ -32,7 +34,7 @@ pub fn run(directory: &Path, style: Style) -> anyhow::Result<u8> {
         &folder.join("providers.json"),
         format!("{record:#}\n").as_bytes(),
     )?;
-    println!(
+    out!(
         "\nlathe has been successfully initialized!\n\nYou may now begin working with lathe. Try running \"lathe plan\" to see\nany changes that are required for your infrastructure."
     );
     Ok(0)

@@ -33,22 +33,22 @@ pub fn show(
         )?;
         saved.check_same(&plan, &saved.targets, &saved.replace)?;
         if json {
-            println!(
+            out!(
                 "{}",
                 lathe_core::json::plan_json(&plan, &state, &|key| engine.provider_address(key))
             );
         } else {
-            print!("{}", lathe_core::render::render_plan(&plan));
+            out_inline!("{}", lathe_core::render::render_plan(&plan));
         }
         return Ok(0);
     }
     let state = State::load(directory)?;
     if json {
-        println!("{}", lathe_core::json::state_json(&state));
+        out!("{}", lathe_core::json::state_json(&state));
         return Ok(0);
     }
     if state.is_empty() && state.outputs.is_empty() {
-        println!("The state file is empty. No resources are represented.");
+        out!("The state file is empty. No resources are represented.");
         return Ok(0);
     }
     for (address, resource, instance) in state.instances() {
@@ -57,26 +57,36 @@ pub fn show(
         } else {
             "resource"
         };
-        println!("# {address}:");
-        println!(
+        out!("# {address}:");
+        out!(
             "{keyword} \"{}\" \"{}\" {{",
-            resource.type_name, resource.name
+            resource.type_name,
+            resource.name
         );
-        print_attributes(&instance.attributes);
-        println!("}}\n");
+        print_attributes(instance);
+        out!("}}\n");
     }
-    crate::commands::run::print_outputs(&state);
+    crate::commands::run::print_outputs(&state, false);
     Ok(0)
 }
 
-pub fn print_attributes(attributes: &serde_json::Value) {
-    if let serde_json::Value::Object(map) = attributes {
-        let width = map.keys().map(String::len).max().unwrap_or(0);
-        for (name, value) in map {
-            if value.is_null() {
-                continue;
+/// An instance's attributes, aligned; null ones left out and sensitive ones masked.
+pub fn print_attributes(instance: &lathe_core::state::InstanceState) {
+    let sensitive: Vec<&str> = instance
+        .sensitive_attributes
+        .iter()
+        .filter_map(|path| path.get(0)?.get("value")?.as_str())
+        .collect();
+    if let serde_json::Value::Object(map) = &instance.attributes {
+        let shown: Vec<(&String, &serde_json::Value)> =
+            map.iter().filter(|(_, value)| !value.is_null()).collect();
+        let width = shown.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+        for (name, value) in shown {
+            if sensitive.contains(&name.as_str()) {
+                out!("    {name:<width$} = (sensitive value)");
+            } else {
+                out!("    {name:<width$} = {}", Value::from_json(value.clone()));
             }
-            println!("    {name:<width$} = {}", Value::from_json(value.clone()));
         }
     }
 }
@@ -85,46 +95,46 @@ pub fn output(directory: &Path, json: bool, raw: bool, name: Option<&str>) -> an
     let state = State::load(directory)?;
     if let Some(name) = name {
         let Some(output) = state.outputs.get(name) else {
-            eprintln!(
+            err!(
                 "Error: Output \"{name}\" not found\n\nThe output variable requested could not be found in the state file. If you recently added this to your configuration, be sure to run `lathe apply`, since the state won't be updated with new output variables until that command is run."
             );
             return Ok(1);
         };
         if json {
-            println!("{}", output.value);
+            out!("{}", output.value);
         } else if raw {
             match &output.value {
-                serde_json::Value::String(text) => print!("{text}"),
-                serde_json::Value::Number(number) => print!("{number}"),
-                serde_json::Value::Bool(flag) => print!("{flag}"),
+                serde_json::Value::String(text) => out_inline!("{text}"),
+                serde_json::Value::Number(number) => out_inline!("{number}"),
+                serde_json::Value::Bool(flag) => out_inline!("{flag}"),
                 serde_json::Value::Null => {}
                 _ => {
-                    eprintln!(
+                    err!(
                         "Error: Unsupported value for raw output\n\nThe -raw option only supports strings, numbers, and boolean values, but output value \"{name}\" is a structured value. Use -json instead."
                     );
                     return Ok(1);
                 }
             }
         } else {
-            println!("{}", Value::from_json(output.value.clone()));
+            out!("{}", Value::from_json(output.value.clone()));
         }
         return Ok(0);
     }
     if json {
-        println!("{:#}", lathe_core::json::outputs_json(&state));
+        out!("{:#}", lathe_core::json::outputs_json(&state));
         return Ok(0);
     }
     if state.outputs.is_empty() {
-        eprintln!(
+        err!(
             "Warning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty."
         );
         return Ok(0);
     }
     for (name, output) in &state.outputs {
         if output.sensitive {
-            println!("{name} = <sensitive>");
+            out!("{name} = <sensitive>");
         } else {
-            println!("{name} = {}", Value::from_json(output.value.clone()));
+            out!("{name} = {}", Value::from_json(output.value.clone()));
         }
     }
     Ok(0)
@@ -137,7 +147,7 @@ pub fn graph(directory: &Path, style: Style) -> anyhow::Result<u8> {
         print_diagnostics(&diagnostics, &module.sources, style);
         Reported
     })?;
-    print!("{}", engine.graph.to_dot());
+    out_inline!("{}", engine.graph.to_dot());
     Ok(0)
 }
 
@@ -155,7 +165,7 @@ pub fn version(json: bool) -> anyhow::Result<u8> {
                 )
             })
             .collect();
-        println!(
+        out!(
             "{:#}",
             serde_json::json!({
                 "lathe_version": lathe_version,
@@ -164,11 +174,13 @@ pub fn version(json: bool) -> anyhow::Result<u8> {
             })
         );
     } else {
-        println!("lathe v{lathe_version} (Terraform language v{language})");
+        out!("lathe v{lathe_version} (Terraform language v{language})");
         for info in registry.infos() {
-            println!(
+            out!(
                 "+ provider {} ({}) v{}",
-                info.name, info.source, info.version
+                info.name,
+                info.source,
+                info.version
             );
         }
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use lathe_config::variables::VariableArgument;
+use lathe_core::applier::ApplySummary;
 use lathe_core::engine::{Engine, Known};
 use lathe_core::lock::StateLock;
 use lathe_core::plan::{Plan, PlanMode};
@@ -131,6 +132,11 @@ pub fn run(
     plan_file: Option<&Path>,
     style: Style,
 ) -> anyhow::Result<u8> {
+    let json = arguments.json;
+    let style = style.machine_readable(json);
+    if json {
+        crate::machine::version();
+    }
     let module = load(directory, style)?;
     let saved = plan_file.map(SavedPlan::load).transpose()?;
     let variables = match &saved {
@@ -183,18 +189,22 @@ pub fn run(
     if let Some(saved) = &saved {
         saved.check_same(&plan, &targets, &replace)?;
     }
-    if arguments.json && verb == Verb::Plan {
-        println!(
-            "{}",
-            lathe_core::json::plan_json(&plan, &state, &|key| engine.provider_address(key))
-        );
+    if json {
+        crate::machine::plan(&plan);
     } else if saved.is_none() {
-        print!("{}", lathe_core::render::render_plan(&plan));
+        out_inline!("{}", lathe_core::render::render_plan(&plan));
+        if !targets.is_empty() {
+            err!(
+                "\nWarning: Resource targeting is in effect\n\nYou are creating a plan with -target, which may not represent all of the changes requested by the current configuration. Use it only to recover from errors or mistakes, not as part of routine operations."
+            );
+        }
     }
     if verb == Verb::Plan {
         if let Some(out) = &arguments.out {
             SavedPlan::from_plan(&plan, &targets, &replace, refresh).save(out)?;
-            println!(
+        }
+        if let Some(out) = arguments.out.as_ref().filter(|_| !json) {
+            out!(
                 "\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    lathe apply {:?}",
                 out.display(),
                 out.display()
@@ -207,8 +217,19 @@ pub fn run(
         });
     }
     if !plan.has_changes() {
-        print_outputs(&state);
-        return Ok(0);
+        return Ok(report_outcome(
+            &ApplySummary::default(),
+            &state,
+            mode,
+            false,
+            json,
+        ));
+    }
+    if json && !arguments.auto_approve && saved.is_none() {
+        crate::machine::error(
+            "-json cannot ask for approval: add -auto-approve, or apply a saved plan file",
+        );
+        return Ok(1);
     }
     let approved = arguments.auto_approve
         || saved.is_some()
@@ -223,7 +244,7 @@ pub fn run(
             ),
         };
     if !approved {
-        eprintln!(
+        err!(
             "\nError: {} cancelled.",
             if mode == PlanMode::Destroy {
                 "Destroy"
@@ -233,64 +254,105 @@ pub fn run(
         );
         return Ok(1);
     }
-    println!();
     let interrupted = crate::ui::handle_interrupts();
-    let progress = Progress::new(!style.color, Arc::clone(&interrupted));
-    let summary = engine
-        .apply(
+    let summary = if json {
+        let progress = crate::machine::JsonProgress {
+            interrupted: Arc::clone(&interrupted),
+        };
+        engine.apply(
             &plan,
             &mut state,
             directory,
             arguments.parallelism,
             &progress,
         )
-        .context("saving the state")?;
-    for (address, message) in &summary.failures {
-        eprintln!("\nError: {address}: {message}");
+    } else {
+        out!();
+        let progress = Progress::new(!style.color, Arc::clone(&interrupted));
+        engine.apply(
+            &plan,
+            &mut state,
+            directory,
+            arguments.parallelism,
+            &progress,
+        )
     }
-    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-        eprintln!(
-            "\nInterrupted: {} change(s) did not start; run `lathe apply` again to finish.",
+    .context("saving the state")?;
+    let interrupted = interrupted.load(std::sync::atomic::Ordering::SeqCst);
+    Ok(report_outcome(&summary, &state, mode, interrupted, json))
+}
+
+/// Prints how apply went (errors, skipped steps, the summary, the outputs); the exit code.
+fn report_outcome(
+    summary: &ApplySummary,
+    state: &State,
+    mode: PlanMode,
+    interrupted: bool,
+    json: bool,
+) -> u8 {
+    let error = |message: String| {
+        if json {
+            crate::machine::error(&message);
+        } else {
+            err!("\nError: {message}");
+        }
+    };
+    for (address, message) in &summary.failures {
+        error(format!("{address}: {message}"));
+    }
+    if interrupted {
+        error(format!(
+            "Interrupted: {} change(s) did not start; run `lathe apply` again to finish.",
             summary.skipped.len()
-        );
-        return Ok(1);
+        ));
+        return 1;
     }
     if !summary.skipped.is_empty() {
-        eprintln!(
-            "\nNot attempted because something they depend on failed: {}",
+        error(format!(
+            "Not attempted because something they depend on failed: {}",
             summary.skipped.join(", ")
-        );
+        ));
     }
     if !summary.failures.is_empty() {
-        return Ok(1);
+        return 1;
     }
-    match mode {
-        PlanMode::Destroy => println!(
+    let destroying = mode == PlanMode::Destroy;
+    if json {
+        crate::machine::apply_summary(summary, destroying);
+    } else if destroying {
+        out!(
             "\nDestroy complete! Resources: {} destroyed.",
             summary.destroyed
-        ),
-        _ => println!(
+        );
+    } else {
+        out!(
             "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
-            summary.added, summary.changed, summary.destroyed
-        ),
+            summary.added,
+            summary.changed,
+            summary.destroyed
+        );
     }
-    if mode != PlanMode::Destroy {
-        print_outputs(&state);
+    if !destroying {
+        print_outputs(state, json);
     }
-    Ok(0)
+    0
 }
 
 /// The outputs as apply prints them at the end.
-pub fn print_outputs(state: &State) {
+pub fn print_outputs(state: &State, json: bool) {
+    if json {
+        crate::machine::outputs(state);
+        return;
+    }
     if state.outputs.is_empty() {
         return;
     }
-    println!("\nOutputs:\n");
+    out!("\nOutputs:\n");
     for (name, output) in &state.outputs {
         if output.sensitive {
-            println!("{name} = <sensitive>");
+            out!("{name} = <sensitive>");
         } else {
-            println!(
+            out!(
                 "{name} = {}",
                 lathe_config::value::Value::from_json(output.value.clone())
             );

@@ -36,32 +36,32 @@ pub fn run(directory: &Path, command: &StateCommand) -> anyhow::Result<u8> {
                         .iter()
                         .any(|prefix| text.starts_with(prefix.as_str()))
                 {
-                    println!("{text}");
+                    out!("{text}");
                 }
             }
             Ok(0)
         }
         StateCommand::Pull => {
-            print!("{}", State::load(directory)?.to_json_text());
+            out_inline!("{}", State::load(directory)?.to_json_text());
             Ok(0)
         }
         StateCommand::Show { address, json } => {
             let state = State::load(directory)?;
             let address = parse(address)?;
             let Some(instance) = state.instance(&address) else {
-                eprintln!(
+                err!(
                     "Error: No instance found for the given address!\n\nThis command requires that the address references one specific instance; `{address}` is not in the state. Run `lathe state list` to see what is."
                 );
                 return Ok(1);
             };
             if *json {
-                println!("{:#}", instance.attributes);
+                out!("{:#}", instance.attributes);
             } else {
                 let (mode, type_name, name) = address.parts();
                 let keyword = if mode == "data" { "data" } else { "resource" };
-                println!("# {address}:\n{keyword} \"{type_name}\" \"{name}\" {{");
-                crate::commands::inspect::print_attributes(&instance.attributes);
-                println!("}}");
+                out!("# {address}:\n{keyword} \"{type_name}\" \"{name}\" {{");
+                crate::commands::inspect::print_attributes(instance);
+                out!("}}");
             }
             Ok(0)
         }
@@ -73,19 +73,19 @@ pub fn run(directory: &Path, command: &StateCommand) -> anyhow::Result<u8> {
                 let address = parse(text)?;
                 let found = matching(&state, &address);
                 if found.is_empty() {
-                    eprintln!(
+                    err!(
                         "Error: Invalid target address\n\nNo matching objects found for `{address}`. Run `lathe state list` to see what is in the state."
                     );
                     return Ok(1);
                 }
                 for instance in found {
                     state.remove_instance(&instance);
-                    println!("Removed {instance}");
+                    out!("Removed {instance}");
                     removed += 1;
                 }
             }
             state.save(directory)?;
-            println!("Successfully removed {removed} resource instance(s).");
+            out!("Successfully removed {removed} resource instance(s).");
             Ok(0)
         }
         StateCommand::Mv {
@@ -99,7 +99,7 @@ pub fn run(directory: &Path, command: &StateCommand) -> anyhow::Result<u8> {
             let (from_mode, from_type, _) = from.parts();
             let (to_mode, to_type, _) = to.parts();
             if from_mode != to_mode || from_type != to_type {
-                eprintln!(
+                err!(
                     "Error: Invalid state move request\n\nCannot move {from} to {to}: a resource can only move to an address of the same type."
                 );
                 return Ok(1);
@@ -120,14 +120,14 @@ pub fn run(directory: &Path, command: &StateCommand) -> anyhow::Result<u8> {
                     Vec::new()
                 };
             if moves.is_empty() {
-                eprintln!(
+                err!(
                     "Error: Invalid source address\n\nCannot move {from}: it is not in the state. Run `lathe state list` to see what is."
                 );
                 return Ok(1);
             }
             for (old, new) in &moves {
                 if state.instance(new).is_some() {
-                    eprintln!(
+                    err!(
                         "Error: Invalid target address\n\nCannot move to {new}: there is already an object at that address."
                     );
                     return Ok(1);
@@ -135,7 +135,7 @@ pub fn run(directory: &Path, command: &StateCommand) -> anyhow::Result<u8> {
                 state.move_instance(old, new);
             }
             state.save(directory)?;
-            println!(
+            out!(
                 "Move \"{from}\" to \"{to}\"\nSuccessfully moved {} object(s).",
                 moves.len()
             );

@@ -22,12 +22,12 @@ pub fn run(directory: &Path, json: bool, style: Style) -> anyhow::Result<u8> {
     };
     let failed = diagnostics.has_errors();
     if json {
-        println!("{:#}", validate_json(&diagnostics, &sources));
+        out!("{:#}", validate_json(&diagnostics, &sources));
     } else if failed {
         crate::workspace::print_diagnostics(&diagnostics, &sources, style);
     } else {
         crate::workspace::print_diagnostics(&diagnostics, &sources, style);
-        println!("Success! The configuration is valid.");
+        out!("Success! The configuration is valid.");
     }
     Ok(u8::from(failed))
 }
