@@ -13,6 +13,8 @@ pub enum RegionError {
     },
     #[error("metadata database: {0}")]
     Database(#[from] rusqlite::Error),
+    #[error("object catalog: {0}")]
+    Catalog(String),
     #[error("credentials file {path}: {message}")]
     Credentials { path: PathBuf, message: String },
     #[error("invalid setting: {0}")]

@@ -8,7 +8,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use common::{code, credentials, iam, raw_http, region, s3, s3_with, sts, sts_with};
 
 const TRUST_ACCOUNT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}"#;
-const READ_ALLOWED: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/allowed/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::data"}]}"#;
+const READ_ALLOWED: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/allowed/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::data","Condition":{"StringLike":{"s3:prefix":"allowed/*"}}}]}"#;
 const DENY_SECRET: &str = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::data/allowed/secret"}}"#;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -189,12 +189,25 @@ async fn temporary_credentials_are_confined_to_their_role() {
         got.body.collect().await.unwrap().into_bytes().as_ref(),
         b"x"
     );
-    reader
+    let listed = reader
         .list_objects_v2()
         .bucket("data")
+        .prefix("allowed/")
         .send()
         .await
         .unwrap();
+    assert_eq!(listed.key_count(), Some(2));
+    // ListBucket is allowed only under the prefix its condition names.
+    for prefix in [None, Some("private/")] {
+        let denied = reader
+            .list_objects_v2()
+            .bucket("data")
+            .set_prefix(prefix.map(str::to_string))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&denied), "AccessDenied", "{prefix:?}");
+    }
     let denied = reader
         .get_object()
         .bucket("data")

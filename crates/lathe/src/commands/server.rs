@@ -169,7 +169,7 @@ async fn wait_for_signal() {
 }
 
 fn running_state(data_dir: &Path) -> anyhow::Result<Option<ServerState>> {
-    let state = ServerState::read(&data_dir.join("server.pid"))?;
+    let state = ServerState::read(&RegionConfig::new(data_dir).pid_path())?;
     Ok(state.filter(|s| probe_health(s.address, Duration::from_secs(1))))
 }
 
@@ -237,7 +237,7 @@ fn start(options: &ServeOptions) -> anyhow::Result<()> {
 
 fn stop(options: &ServeOptions) -> anyhow::Result<()> {
     let data_dir = options.data_dir();
-    let pid_path = data_dir.join("server.pid");
+    let pid_path = RegionConfig::new(&data_dir).pid_path();
     let Some(state) = ServerState::read(&pid_path)? else {
         println!("not running (no pid file in {})", data_dir.display());
         return Ok(());

@@ -60,7 +60,7 @@ impl Region {
         let blobs = BlobStore::open(config.objects_dir(), config.temp_dir())?;
         let referenced = metadata
             .run_blocking(|c| crate::s3::catalog::referenced_blobs(c))
-            .map_err(|e| RegionError::InvalidSetting(format!("reading the object catalog: {e}")))?;
+            .map_err(|e| RegionError::Catalog(e.to_string()))?;
         let swept = blobs.sweep(&referenced)?;
         if swept > 0 {
             tracing::info!(swept, "removed object files left by an interrupted write");
