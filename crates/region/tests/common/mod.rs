@@ -11,7 +11,7 @@ pub async fn region() -> TestRegion {
     TestRegion::start().await.expect("region starts")
 }
 
-fn http_client() -> aws_sdk_s3::config::SharedHttpClient {
+pub fn http_client() -> aws_sdk_s3::config::SharedHttpClient {
     aws_smithy_http_client::Builder::new().build_http()
 }
 
