@@ -87,6 +87,12 @@ async fn bucket_lifecycle_follows_aws() {
         .await
         .unwrap_err();
     assert_eq!(code(&invalid), "InvalidBucketName");
+    let message =
+        aws_sdk_s3::error::ProvideErrorMetadata::message(invalid.as_service_error().unwrap());
+    assert!(
+        message.is_some_and(|m| m.contains("lowercase letters")),
+        "{message:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

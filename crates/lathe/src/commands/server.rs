@@ -290,13 +290,18 @@ fn credentials(options: &ServeOptions, env: bool) -> anyhow::Result<()> {
         )
     })?;
     if env {
+        // A running region's own address beats the --port default.
+        let endpoint = match running_state(&options.data_dir())? {
+            Some(state) => format!("http://{}", state.address),
+            None => format!("http://127.0.0.1:{}", options.port),
+        };
         println!("export AWS_ACCESS_KEY_ID={}", credentials.access_key_id);
         println!(
             "export AWS_SECRET_ACCESS_KEY={}",
             credentials.secret_access_key
         );
         println!("export AWS_REGION={}", options.region);
-        println!("export AWS_ENDPOINT_URL=http://127.0.0.1:{}", options.port);
+        println!("export AWS_ENDPOINT_URL={endpoint}");
     } else {
         print!("{}", credentials.shared_credentials_file());
     }

@@ -78,6 +78,7 @@ impl Region {
             builder.set_auth(hooks.clone());
             builder.set_access(hooks);
             builder.set_host(crate::s3::host::LocalHost);
+            builder.set_validation(crate::s3::names::DeferredNameCheck);
             builder.build()
         };
         let services = Arc::new(Services {
