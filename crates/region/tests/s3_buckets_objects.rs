@@ -409,6 +409,27 @@ async fn listings_page_and_roll_up_prefixes() {
         .unwrap();
     let keys: Vec<_> = under.contents().iter().filter_map(|o| o.key()).collect();
     assert_eq!(keys, ["dir/1", "dir/2"]);
+    // A StartAfter outside the prefix (or not even UTF-8-aligned with it) is just a position.
+    for start_after in ["a", "ü", "zzz"] {
+        let listed = client
+            .list_objects_v2()
+            .bucket("list")
+            .prefix("dir/")
+            .start_after(start_after)
+            .send()
+            .await
+            .unwrap();
+        let expected = if start_after == "a" { 3 } else { 0 };
+        assert_eq!(listed.key_count(), Some(expected), "{start_after}");
+    }
+    let bad_token = client
+        .list_objects_v2()
+        .bucket("list")
+        .continuation_token("%%%not-a-token")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&bad_token), "InvalidArgument");
     let missing = client
         .list_objects_v2()
         .bucket("absent")
