@@ -1,8 +1,10 @@
 use serde_json::{Map, Value};
 
-use crate::condition::{Condition, describe};
+use crate::condition::Condition;
 use crate::error::PolicyError;
-use crate::principal::{PrincipalSet, strings};
+use crate::glob::Glob;
+use crate::json::{describe, list_item_path, strings};
+use crate::principal::PrincipalSet;
 use crate::suggest::did_you_mean;
 use crate::template::Template;
 
@@ -49,6 +51,14 @@ pub struct Statement {
     pub resources: Option<Scope<Vec<Template>>>,
     pub principals: Option<Scope<PrincipalSet>>,
     pub conditions: Vec<Condition>,
+    /// `actions` compiled once, in the same order.
+    action_patterns: Vec<Glob>,
+}
+
+impl Statement {
+    pub(crate) fn action_patterns(&self) -> &[Glob] {
+        &self.action_patterns
+    }
 }
 
 /// A parsed IAM policy document.
@@ -58,6 +68,8 @@ pub struct PolicyDocument {
     pub version: Option<Version>,
     pub id: Option<String>,
     pub statements: Vec<Statement>,
+    /// `Statement` was written as one object rather than a list, which error paths reflect.
+    pub(crate) single_statement: bool,
 }
 
 const DOCUMENT_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];
@@ -146,10 +158,13 @@ impl PolicyDocument {
                 ));
             }
         };
+        let single = matches!(document.get("Statement"), Some(Value::Object(_)));
+        reject_duplicate_sids(&statements, single)?;
         Ok(PolicyDocument {
             version,
             id,
             statements,
+            single_statement: single,
         })
     }
 
@@ -157,6 +172,35 @@ impl PolicyDocument {
     pub fn variables_enabled(&self) -> bool {
         self.version == Some(Version::V2012_10_17)
     }
+}
+
+/// Where statement `index` sits, as error messages name it.
+pub(crate) fn statement_path(index: usize, single: bool) -> String {
+    if single {
+        "Statement".to_owned()
+    } else {
+        format!("Statement[{index}]")
+    }
+}
+
+fn reject_duplicate_sids(statements: &[Statement], single: bool) -> Result<(), PolicyError> {
+    for (index, statement) in statements.iter().enumerate() {
+        let Some(sid) = statement.sid.as_deref().filter(|sid| !sid.is_empty()) else {
+            continue;
+        };
+        if let Some(first) = statements[..index]
+            .iter()
+            .position(|earlier| earlier.sid.as_deref() == Some(sid))
+        {
+            return Err(PolicyError::invalid(
+                &format!("{}.Sid", statement_path(index, single)),
+                format!(
+                    "\"{sid}\" is already the Sid of Statement[{first}]; statement ids in one policy must be unique"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_statement(
@@ -203,7 +247,12 @@ fn parse_statement(
     };
     let resources = exclusive_pair(statement, "Resource", "NotResource", path)?
         .map(|(negated, value, element)| {
-            let patterns = strings(value, &format!("{path}.{element}"))?
+            let element_path = format!("{path}.{element}");
+            let texts = strings(value, &element_path)?;
+            for (index, text) in texts.iter().enumerate() {
+                validate_resource(text, &element_path, index, texts.len())?;
+            }
+            let patterns = texts
                 .iter()
                 .map(|text| Template::parse(text, variables_enabled))
                 .collect();
@@ -222,7 +271,14 @@ fn parse_statement(
         }
         None => Vec::new(),
     };
+    let action_patterns = match &actions {
+        Scope::Listed(patterns) | Scope::AllExcept(patterns) => patterns
+            .iter()
+            .map(|pattern| Glob::pattern(pattern))
+            .collect(),
+    };
     Ok(Statement {
+        action_patterns,
         sid,
         effect,
         actions,
@@ -277,16 +333,33 @@ fn validate_action(
     if valid {
         return Ok(());
     }
-    let location = if count > 1 {
-        format!("{path}[{index}]")
-    } else {
-        path.to_owned()
-    };
     Err(PolicyError::invalid(
-        &location,
+        &list_item_path(path, index, count),
         format!(
             "\"{action}\" is not an action; actions are \"*\" or prefixed by a service, as in \"s3:GetObject\" or \"bedrock:*\""
         ),
+    ))
+}
+
+/// IAM accepts `*` or an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, any part
+/// possibly a wildcard) and rejects, for example, a bare bucket name.
+fn validate_resource(
+    resource: &str,
+    path: &str,
+    index: usize,
+    count: usize,
+) -> Result<(), PolicyError> {
+    if resource == "*" || (resource.starts_with("arn:") && resource.splitn(6, ':').count() == 6) {
+        return Ok(());
+    }
+    let advice = if resource.starts_with("arn:") {
+        "an ARN has six parts: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, some possibly empty, as in \"arn:aws:s3:::bucket/*\"".to_owned()
+    } else {
+        format!("write resources as ARNs, such as \"arn:aws:s3:::{resource}\" for a bucket")
+    };
+    Err(PolicyError::invalid(
+        &list_item_path(path, index, count),
+        format!("\"{resource}\" is neither an ARN nor \"*\"; {advice}"),
     ))
 }
 

@@ -38,10 +38,12 @@ impl PolicyError {
             Some(index) => message[..index].to_owned(),
             None => message,
         };
+        // serde_json counts column 0 for an error before a line's first character (empty
+        // text); locations here are 1-based throughout.
         PolicyError::Syntax {
             message,
-            line: error.line(),
-            column: error.column(),
+            line: error.line().max(1),
+            column: error.column().max(1),
         }
     }
 }

@@ -42,44 +42,43 @@ impl Glob {
     }
 
     /// Greedy matching with a single backtrack point: linear in practice, never exponential.
+    /// Positions are byte offsets on character boundaries, so nothing is allocated.
     pub(crate) fn matches(&self, text: &str, ignore_case: bool) -> bool {
-        let text: Vec<char> = text.chars().collect();
         let same = |expected: char, actual: char| {
-            if ignore_case {
-                expected == actual || expected.to_lowercase().eq(actual.to_lowercase())
-            } else {
-                expected == actual
-            }
+            expected == actual || (ignore_case && expected.to_lowercase().eq(actual.to_lowercase()))
         };
-        let (mut token_index, mut text_index) = (0, 0);
+        let (mut token_index, mut position) = (0, 0);
         let mut backtrack: Option<(usize, usize)> = None;
-        while text_index < text.len() {
+        while let Some(current) = text[position..].chars().next() {
             match self.tokens.get(token_index) {
                 Some(Token::AnyMany) => {
-                    backtrack = Some((token_index, text_index));
+                    backtrack = Some((token_index, position));
                     token_index += 1;
                     continue;
                 }
                 Some(Token::AnyOne) => {
                     token_index += 1;
-                    text_index += 1;
+                    position += current.len_utf8();
                     continue;
                 }
-                Some(Token::Char(expected)) if same(*expected, text[text_index]) => {
+                Some(Token::Char(expected)) if same(*expected, current) => {
                     token_index += 1;
-                    text_index += 1;
+                    position += current.len_utf8();
                     continue;
                 }
                 _ => {}
             }
-            match backtrack {
-                Some((star_token, star_text)) => {
-                    token_index = star_token + 1;
-                    text_index = star_text + 1;
-                    backtrack = Some((star_token, star_text + 1));
-                }
-                None => return false,
-            }
+            // Let the last `*` swallow one more character and retry from there.
+            let Some((star_token, star_position)) = backtrack else {
+                return false;
+            };
+            let swallowed = text[star_position..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+            token_index = star_token + 1;
+            position = star_position + swallowed;
+            backtrack = Some((star_token, position));
         }
         self.tokens[token_index..]
             .iter()
@@ -134,5 +133,46 @@ mod tests {
         ]);
         assert!(glob.matches("home/a*/x", false));
         assert!(!glob.matches("home/abc/x", false));
+    }
+
+    /// The obvious recursive definition, exponential but unquestionable.
+    fn reference(pattern: &[char], text: &[char]) -> bool {
+        match pattern.split_first() {
+            None => text.is_empty(),
+            Some(('*', rest)) => (0..=text.len()).any(|skip| reference(rest, &text[skip..])),
+            Some(('?', rest)) => !text.is_empty() && reference(rest, &text[1..]),
+            Some((expected, rest)) => text.first() == Some(expected) && reference(rest, &text[1..]),
+        }
+    }
+
+    fn all_strings(alphabet: &[char], max_length: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..max_length {
+            frontier = frontier
+                .iter()
+                .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
+                .collect();
+            all.extend(frontier.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn agrees_with_the_reference_on_every_small_case() {
+        let patterns = all_strings(&['a', 'b', '*', '?'], 5);
+        let texts = all_strings(&['a', 'b'], 6);
+        for pattern in &patterns {
+            let glob = Glob::pattern(pattern);
+            let pattern_chars: Vec<char> = pattern.chars().collect();
+            for text in &texts {
+                let text_chars: Vec<char> = text.chars().collect();
+                assert_eq!(
+                    glob.matches(text, false),
+                    reference(&pattern_chars, &text_chars),
+                    "{pattern:?} vs {text:?}"
+                );
+            }
+        }
     }
 }

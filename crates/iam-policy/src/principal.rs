@@ -1,7 +1,7 @@
 use serde_json::Value;
 
-use crate::condition::describe;
 use crate::error::PolicyError;
+use crate::json::{describe, strings};
 use crate::suggest::did_you_mean;
 
 /// Who makes a request.
@@ -110,15 +110,78 @@ impl PrincipalSet {
 
     /// Whether `principal` (`None` for an anonymous caller) is in the set.
     pub fn contains(&self, principal: Option<&Principal>) -> bool {
-        match self {
-            PrincipalSet::Everyone => true,
-            PrincipalSet::Listed(listed) => principal.is_some_and(|principal| {
-                listed
-                    .iter()
-                    .any(|(kind, identifier)| names(*kind, identifier, principal))
-            }),
+        match (self, principal) {
+            (PrincipalSet::Everyone, _) => true,
+            (PrincipalSet::Listed(listed), Some(principal)) => listed
+                .iter()
+                .any(|(kind, identifier)| names(*kind, identifier, principal)),
+            // IAM documents {"AWS": "*"} as equivalent to "*", anonymous callers included.
+            (PrincipalSet::Listed(listed), None) => listed
+                .iter()
+                .any(|(kind, identifier)| *kind == PrincipalType::Aws && identifier == "*"),
         }
     }
+}
+
+impl PrincipalSet {
+    /// Whether a `NotPrincipal` naming this set leaves `principal` out. IAM checks every
+    /// identity a request carries (an assumed-role session is also its role and its account),
+    /// so each must be named exactly: naming the session alone still leaves its account in
+    /// (IAM user guide, "NotPrincipal with Deny").
+    pub fn exempts(&self, principal: Option<&Principal>) -> bool {
+        match (self, principal) {
+            (PrincipalSet::Everyone, _) => true,
+            (PrincipalSet::Listed(listed), None) => listed
+                .iter()
+                .any(|(kind, identifier)| *kind == PrincipalType::Aws && identifier == "*"),
+            (PrincipalSet::Listed(listed), Some(principal)) => {
+                identities(principal)
+                    .iter()
+                    .all(|(identity_kind, identity)| {
+                        listed.iter().any(|(kind, identifier)| {
+                            kind == identity_kind && names_exactly(identifier, identity)
+                        })
+                    })
+            }
+        }
+    }
+}
+
+/// Every identity a request by `principal` carries.
+fn identities(principal: &Principal) -> Vec<(PrincipalType, String)> {
+    match principal {
+        Principal::Aws(arn) => {
+            let mut identities = vec![(PrincipalType::Aws, arn.clone())];
+            if let Some(parts) = ArnParts::parse(arn) {
+                if parts.service == "sts"
+                    && let Some(session) = parts.resource.strip_prefix("assumed-role/")
+                    && let Some((role, _)) = session.split_once('/')
+                {
+                    identities.push((
+                        PrincipalType::Aws,
+                        format!("arn:{}:iam::{}:role/{role}", parts.partition, parts.account),
+                    ));
+                }
+                let root = format!("arn:{}:iam::{}:root", parts.partition, parts.account);
+                if root != *arn {
+                    identities.push((PrincipalType::Aws, root));
+                }
+            }
+            identities
+        }
+        Principal::Service(name) => vec![(PrincipalType::Service, name.clone())],
+        Principal::Federated(name) => vec![(PrincipalType::Federated, name.clone())],
+        Principal::CanonicalUser(name) => vec![(PrincipalType::CanonicalUser, name.clone())],
+    }
+}
+
+/// Exact naming: `*`, the identity itself, or an account id for that account's root ARN.
+fn names_exactly(identifier: &str, identity: &str) -> bool {
+    identifier == "*"
+        || identifier == identity
+        || ArnParts::parse(identity).is_some_and(|parts| {
+            parts.service == "iam" && parts.resource == "root" && parts.account == identifier
+        })
 }
 
 /// Whether a policy's identifier of type `kind` names `principal`.
@@ -197,39 +260,6 @@ impl<'a> ArnParts<'a> {
             account,
             resource,
         })
-    }
-}
-
-/// A string or a list of strings, as `Action`, `Resource` and principal entries allow.
-pub(crate) fn strings(value: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
-    match value {
-        Value::String(text) => Ok(vec![text.clone()]),
-        Value::Array(items) => {
-            if items.is_empty() {
-                return Err(PolicyError::invalid(
-                    path,
-                    "the list is empty; give at least one value",
-                ));
-            }
-            items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| match item {
-                    Value::String(text) => Ok(text.clone()),
-                    other => Err(PolicyError::invalid(
-                        &format!("{path}[{index}]"),
-                        format!("expected a string, found {}", describe(other)),
-                    )),
-                })
-                .collect()
-        }
-        other => Err(PolicyError::invalid(
-            path,
-            format!(
-                "expected a string or a list of strings, found {}",
-                describe(other)
-            ),
-        )),
     }
 }
 

@@ -1,5 +1,5 @@
 use crate::context::{Context, lookup};
-use crate::glob::Segment;
+use crate::glob::{Glob, Segment};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Part {
@@ -20,6 +20,9 @@ enum Part {
 pub struct Template {
     raw: String,
     parts: Vec<Part>,
+    /// The compiled pattern when no variable needs a request to resolve, which is most of
+    /// them: compiled once instead of on every request.
+    fixed: Option<Glob>,
 }
 
 impl Template {
@@ -29,9 +32,31 @@ impl Template {
         } else {
             vec![Part::Text(raw.to_owned())]
         };
-        Template {
+        let mut template = Template {
             raw: raw.to_owned(),
             parts,
+            fixed: None,
+        };
+        if !template
+            .parts
+            .iter()
+            .any(|part| matches!(part, Part::Variable { .. }))
+        {
+            template.fixed = template
+                .resolve(&Context::new())
+                .map(|segments| Glob::from_segments(&segments));
+        }
+        template
+    }
+
+    /// Whether `text` matches this template as an IAM wildcard pattern; never when a variable
+    /// cannot be resolved from `context`.
+    pub(crate) fn matches(&self, text: &str, context: &Context) -> bool {
+        match &self.fixed {
+            Some(glob) => glob.matches(text, false),
+            None => self
+                .resolve(context)
+                .is_some_and(|segments| Glob::from_segments(&segments).matches(text, false)),
         }
     }
 

@@ -437,3 +437,60 @@ fn if_exists_and_set_qualifiers() {
         ),
     ]);
 }
+
+/// Every operator, with and without `IfExists`, against a request that lacks the key: only
+/// `IfExists` and the negated operators hold (IAM user guide, "Condition operators").
+#[test]
+fn absent_keys_for_every_operator() {
+    let operators: [(&str, &str, bool); 26] = [
+        ("StringEquals", "v", false),
+        ("StringNotEquals", "v", true),
+        ("StringEqualsIgnoreCase", "v", false),
+        ("StringNotEqualsIgnoreCase", "v", true),
+        ("StringLike", "v*", false),
+        ("StringNotLike", "v*", true),
+        ("NumericEquals", "5", false),
+        ("NumericNotEquals", "5", true),
+        ("NumericLessThan", "5", false),
+        ("NumericLessThanEquals", "5", false),
+        ("NumericGreaterThan", "5", false),
+        ("NumericGreaterThanEquals", "5", false),
+        ("DateEquals", "2020-01-01T00:00:00Z", false),
+        ("DateNotEquals", "2020-01-01T00:00:00Z", true),
+        ("DateLessThan", "2020-01-01T00:00:00Z", false),
+        ("DateLessThanEquals", "2020-01-01T00:00:00Z", false),
+        ("DateGreaterThan", "2020-01-01T00:00:00Z", false),
+        ("DateGreaterThanEquals", "2020-01-01T00:00:00Z", false),
+        ("Bool", "true", false),
+        ("BinaryEquals", "QUJD", false),
+        ("IpAddress", "10.0.0.0/8", false),
+        ("NotIpAddress", "10.0.0.0/8", true),
+        ("ArnEquals", "arn:aws:s3:::b", false),
+        ("ArnLike", "arn:aws:s3:::b*", false),
+        ("ArnNotEquals", "arn:aws:s3:::b", true),
+        ("ArnNotLike", "arn:aws:s3:::b*", true),
+    ];
+    let mut cases: Vec<(String, bool)> = Vec::new();
+    for (operator, value, negated) in operators {
+        cases.push((format!(r#"{{"{operator}": {{"k": "{value}"}}}}"#), negated));
+        cases.push((
+            format!(r#"{{"{operator}IfExists": {{"k": "{value}"}}}}"#),
+            true,
+        ));
+        cases.push((
+            format!(r#"{{"ForAllValues:{operator}": {{"k": "{value}"}}}}"#),
+            true,
+        ));
+        cases.push((
+            format!(r#"{{"ForAnyValue:{operator}": {{"k": "{value}"}}}}"#),
+            false,
+        ));
+    }
+    for (condition, expected) in &cases {
+        let policy = allow_when(condition);
+        let request = Request::new("s3:ListBucket", "arn:aws:s3:::b").with_context("other", "x");
+        let decision = evaluate(std::slice::from_ref(&policy), &request);
+        assert_eq!(decision == Decision::Allow, *expected, "{condition}");
+    }
+    assert_eq!(cases.len(), 104);
+}

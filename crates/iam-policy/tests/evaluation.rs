@@ -36,17 +36,12 @@ type Case<'a> = (
 );
 
 fn request(action: &str, resource: &str, context: &[(&str, &str)]) -> Request {
-    Request {
-        principal: Some(Principal::Aws(
+    context.iter().fold(
+        Request::new(action, resource).with_principal(Principal::Aws(
             "arn:aws:iam::111122223333:user/alice".to_owned(),
         )),
-        action: action.to_owned(),
-        resource: resource.to_owned(),
-        context: context
-            .iter()
-            .map(|(key, value)| ((*key).to_owned(), vec![(*value).to_owned()]))
-            .collect::<Context>(),
-    }
+        |request, (key, value)| request.with_context(*key, *value),
+    )
 }
 
 #[test]
@@ -233,7 +228,7 @@ fn principal_elements_restrict_statements() {
         r#"{"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Principal": "*"},
             {"Sid": "OnlyAlicePuts", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "*",
-             "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/alice"}},
+             "NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:user/alice", "111122223333"]}},
             {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*",
              "Principal": {"AWS": "111122223333"}}
         ]}"#,
@@ -273,13 +268,78 @@ fn denial_reasons_read_like_aws() {
         explain(&policies, &denied)
             .denial_reason(&denied)
             .as_deref(),
-        Some("because no policy allows the iam:CreateUser action")
+        Some("because no identity-based policy allows the iam:CreateUser action")
     );
     let deleting = request("s3:DeleteObject", "arn:aws:s3:::b/k", &[]);
     assert_eq!(
         explain(&policies, &deleting)
             .denial_reason(&deleting)
             .as_deref(),
-        Some("with an explicit deny in a policy (statement \"NoDeletes\")")
+        Some("with an explicit deny in an identity-based policy (statement \"NoDeletes\")")
     );
+}
+
+#[test]
+fn every_aws_principal_includes_anonymous_callers() {
+    let policy = PolicyDocument::parse(
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::public/*", "Principal": {"AWS": "*"}}}"#,
+    )
+    .unwrap();
+    let policies = [policy];
+    let anonymous = Request::new("s3:GetObject", "arn:aws:s3:::public/index.html");
+    assert_eq!(evaluate(&policies, &anonymous), Decision::Allow);
+    let service = anonymous
+        .clone()
+        .with_principal(Principal::Service("bedrock.amazonaws.com".to_owned()));
+    assert_eq!(evaluate(&policies, &service), Decision::ImplicitDeny);
+}
+
+/// IAM user guide, "NotPrincipal with Deny": every identity of the caller must be named, or
+/// the deny still reaches it through its account.
+#[test]
+fn not_principal_exempts_only_fully_named_callers() {
+    let deny_all_but = |named: &str| {
+        PolicyDocument::parse(&format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+                {{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Principal": "*"}},
+                {{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "NotPrincipal": {{"AWS": {named}}}}}]}}"#
+        ))
+        .unwrap()
+    };
+    let session = "arn:aws:sts::444455556666:assumed-role/role-name/session-name";
+    let complete = r#"["arn:aws:sts::444455556666:assumed-role/role-name/session-name",
+        "arn:aws:iam::444455556666:role/role-name", "arn:aws:iam::444455556666:root"]"#;
+    let cases = [
+        (complete, session, Decision::Allow),
+        (
+            r#""arn:aws:sts::444455556666:assumed-role/role-name/session-name""#,
+            session,
+            Decision::ExplicitDeny,
+        ),
+        (
+            complete,
+            "arn:aws:sts::444455556666:assumed-role/role-name/other",
+            Decision::ExplicitDeny,
+        ),
+        (
+            complete,
+            "arn:aws:iam::444455556666:user/bob",
+            Decision::ExplicitDeny,
+        ),
+        (
+            r#""*""#,
+            "arn:aws:iam::444455556666:user/bob",
+            Decision::Allow,
+        ),
+    ];
+    for (named, caller, expected) in cases {
+        let request = Request::new("s3:GetObject", "arn:aws:s3:::b/k")
+            .with_principal(Principal::Aws(caller.to_owned()));
+        assert_eq!(
+            evaluate(&[deny_all_but(named)], &request),
+            expected,
+            "NotPrincipal {named} for {caller}"
+        );
+    }
 }

@@ -68,6 +68,14 @@ fn invalid_documents_are_named_precisely() {
             r#"Statement[2].Action[1]: "GetObject" is not an action; actions are "*" or prefixed by a service, as in "s3:GetObject" or "bedrock:*""#,
         ),
         (
+            statement(r#"{"Effect": "Allow", "Action": "s3:*", "Resource": ["*", "model-training"]}"#),
+            r#"Statement[2].Resource[1]: "model-training" is neither an ARN nor "*"; write resources as ARNs, such as "arn:aws:s3:::model-training" for a bucket"#,
+        ),
+        (
+            statement(r#"{"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3"}"#),
+            r#"Statement[2].NotResource: "arn:aws:s3" is neither an ARN nor "*"; an ARN has six parts: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, some possibly empty, as in "arn:aws:s3:::bucket/*""#,
+        ),
+        (
             statement(r#"{"Effect": "Allow", "Action": [], "Resource": "*"}"#),
             r#"Statement[2].Action: the list is empty; give at least one value"#,
         ),
@@ -121,5 +129,48 @@ fn json_syntax_errors_carry_line_and_column() {
     match error {
         PolicyError::Syntax { line, column, .. } => assert_eq!((line, column), (4, 1)),
         other => panic!("expected a syntax error, got {other}"),
+    }
+}
+
+#[test]
+fn errors_locate_their_element_in_the_text() {
+    let text = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    {
+      "Effect": "Allow",
+      "Action": ["s3:GetObject", "GetObject"],
+      "Resource": "*"
+    }
+  ]
+}"#;
+    let cases = [
+        (text.to_owned(), (7, 34)),
+        (
+            text.replace(
+                r#""GetObject"]"#,
+                r#""s3:GetObject"], "Condition": {"NumericLessThan": {"a.b": "x"}}"#,
+            ),
+            (7, 85),
+        ),
+        (
+            text.replace(
+                r#""Effect": "Allow",
+      "Action": ["#,
+                r#""Effect": "Permit",
+      "Action": ["#,
+            ),
+            (6, 7),
+        ),
+        (text.replace("\"Version\"", "\"Versio\""), (1, 1)),
+        (
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n}".to_owned(),
+            (4, 1),
+        ),
+    ];
+    for (document, expected) in cases {
+        let error = PolicyDocument::parse(&document).unwrap_err();
+        assert_eq!(error.line_column(&document), Some(expected), "{error}");
     }
 }

@@ -1,6 +1,8 @@
 //! The seed's Bedrock trust policy, as Terraform renders it, decided for AssumeRole calls.
 
-use lathe_iam_policy::{Context, Decision, PolicyDocument, Principal, may_assume_role};
+use lathe_iam_policy::{
+    ASSUME_ROLE, Context, Decision, PolicyDocument, Principal, Request, may_assume_role,
+};
 
 const ACCOUNT: &str = "111122223333";
 const ROLE: &str = "arn:aws:iam::111122223333:role/BedrockCM-20261126";
@@ -109,6 +111,16 @@ fn seed_trust_policy_admits_only_bedrock_jobs_of_the_account() {
     for (name, principal, context, expected) in cases {
         let evaluation = may_assume_role(&policy, ROLE, &principal, &context);
         assert_eq!(evaluation.decision, expected, "{name}");
+        let request = Request::new(ASSUME_ROLE, ROLE);
+        let reason = evaluation.denial_reason(&request);
+        match expected {
+            Decision::Allow => assert_eq!(reason, None, "{name}"),
+            _ => assert_eq!(
+                reason.as_deref(),
+                Some("because no resource-based policy allows the sts:AssumeRole action"),
+                "{name}"
+            ),
+        }
     }
 }
 

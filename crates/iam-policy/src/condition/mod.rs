@@ -5,11 +5,13 @@ mod values;
 
 use serde_json::Value;
 
+pub(crate) use operator::Family;
 pub use operator::{Operator, OperatorKind, SetQualifier};
 use values::PolicyValues;
 
 use crate::context::{Context, lookup};
 use crate::error::PolicyError;
+use crate::json::describe;
 
 /// One `"Operator": {"key": values}` entry of a `Condition` element.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,17 +129,5 @@ fn condition_values(value: &Value, path: &str) -> Result<Vec<String>, PolicyErro
             .map(|(index, item)| scalar(item, &format!("{path}[{index}]")))
             .collect(),
         other => Ok(vec![scalar(other, path)?]),
-    }
-}
-
-/// A short name for a JSON value's kind, for error messages.
-pub(crate) fn describe(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }

@@ -7,6 +7,7 @@ use super::operator::{Family, OperatorKind};
 use crate::context::Context;
 use crate::error::PolicyError;
 use crate::glob::{Glob, Segment};
+use crate::json::list_item_path;
 use crate::template::Template;
 
 /// A condition's policy values, read once at parse time in the form their operator compares.
@@ -118,12 +119,10 @@ impl PolicyValues {
                 .enumerate()
                 .map(|(index, text)| {
                     read(text).ok_or_else(|| {
-                        let location = if raw.len() > 1 {
-                            format!("{path}[{index}]")
-                        } else {
-                            path.to_owned()
-                        };
-                        PolicyError::invalid(&location, format!("\"{text}\" is not {expected}"))
+                        PolicyError::invalid(
+                            &list_item_path(path, index, raw.len()),
+                            format!("\"{text}\" is not {expected}"),
+                        )
                     })
                 })
                 .collect()
@@ -184,9 +183,7 @@ impl PolicyValues {
                 StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => template
                     .resolve_text(context)
                     .is_some_and(|text| text.to_lowercase() == value.to_lowercase()),
-                StringLike | StringNotLike => template
-                    .resolve(context)
-                    .is_some_and(|segments| Glob::from_segments(&segments).matches(value, false)),
+                StringLike | StringNotLike => template.matches(value, context),
                 // ArnEquals accepts wildcards exactly as ArnLike does.
                 _ => template
                     .resolve(context)
