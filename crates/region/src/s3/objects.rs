@@ -9,7 +9,10 @@ use super::RegionS3;
 use super::catalog;
 use super::errors::internal;
 use super::names::check_key;
-use super::records::{NULL_VERSION, ObjectRecord, StoredChecksums, StoredHeaders};
+use super::records::{
+    NULL_VERSION, ObjectRecord, StoredChecksums, StoredHeaders, declared_checksums,
+    declared_headers,
+};
 use super::transfer::{self, Declared, hex_md5};
 use crate::clock;
 
@@ -39,6 +42,15 @@ impl ObjectView {
             checksums: record.checksums.clone(),
             parts_count: record.parts_count,
             tag_count: (!record.tags.is_empty()).then_some(record.tags.len() as i32),
+        }
+    }
+
+    /// Stored checksums are returned only when the client asks (`x-amz-checksum-mode: ENABLED`).
+    fn requested_checksums(&self, mode: Option<&ChecksumMode>) -> StoredChecksums {
+        if mode.is_some_and(|mode| mode.as_str().eq_ignore_ascii_case("ENABLED")) {
+            self.checksums.clone()
+        } else {
+            StoredChecksums::default()
         }
     }
 }
@@ -169,13 +181,7 @@ impl RegionS3 {
         let declared = Declared::new(
             input.content_md5.clone(),
             input.checksum_algorithm.as_ref(),
-            StoredChecksums {
-                crc32: input.checksum_crc32.clone(),
-                crc32c: input.checksum_crc32c.clone(),
-                crc64nvme: input.checksum_crc64nvme.clone(),
-                sha1: input.checksum_sha1.clone(),
-                sha256: input.checksum_sha256.clone(),
-            },
+            declared_checksums!(input),
         );
         let (written, checksums) = transfer::receive(
             &self.blobs,
@@ -195,12 +201,7 @@ impl RegionS3 {
             size: written.size,
             etag: hex_md5(&written.md5),
             content_type: input.content_type,
-            headers: StoredHeaders {
-                cache_control: input.cache_control,
-                content_disposition: input.content_disposition,
-                content_encoding: input.content_encoding,
-                content_language: input.content_language,
-            },
+            headers: declared_headers!(input),
             metadata: metadata_map(input.metadata),
             checksums: checksums.clone(),
             tags,
@@ -263,15 +264,10 @@ impl RegionS3 {
                 .map_err(internal)?,
             None => return Err(internal("object version has no bytes")),
         };
-        let whole = content_range.is_none();
         let view = ObjectView::of(&record);
-        let with_checksums = whole
-            && input
-                .checksum_mode
-                .as_ref()
-                .is_some_and(|mode| mode.as_str().eq_ignore_ascii_case("ENABLED"));
-        let checksums = if with_checksums {
-            view.checksums.clone()
+        // A range's bytes are not the whole object's: its checksum would not match them.
+        let checksums = if content_range.is_none() {
+            view.requested_checksums(input.checksum_mode.as_ref())
         } else {
             StoredChecksums::default()
         };
@@ -314,15 +310,7 @@ impl RegionS3 {
             input.if_none_match.as_ref(),
         )?;
         let view = ObjectView::of(&record);
-        let with_checksums = input
-            .checksum_mode
-            .as_ref()
-            .is_some_and(|mode| mode.as_str().eq_ignore_ascii_case("ENABLED"));
-        let checksums = if with_checksums {
-            view.checksums.clone()
-        } else {
-            StoredChecksums::default()
-        };
+        let checksums = view.requested_checksums(input.checksum_mode.as_ref());
         Ok(S3Response::new(HeadObjectOutput {
             accept_ranges: Some("bytes".to_string()),
             content_length: Some(record.size as i64),
@@ -483,12 +471,7 @@ impl RegionS3 {
         let (content_type, headers, metadata) = if replace_metadata {
             (
                 input.content_type,
-                StoredHeaders {
-                    cache_control: input.cache_control,
-                    content_disposition: input.content_disposition,
-                    content_encoding: input.content_encoding,
-                    content_language: input.content_language,
-                },
+                declared_headers!(input),
                 metadata_map(input.metadata),
             )
         } else {
