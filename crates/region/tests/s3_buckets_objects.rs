@@ -512,6 +512,10 @@ async fn versioning_keeps_old_versions_and_delete_markers() {
         .await
         .unwrap_err();
     assert_eq!(code(&gone), "NoSuchKey");
+    let marker_header = gone
+        .raw_response()
+        .and_then(|r| r.headers().get("x-amz-delete-marker"));
+    assert_eq!(marker_header, Some("true"));
     let versions = client
         .list_object_versions()
         .bucket("versions")

@@ -125,21 +125,30 @@ impl RegionS3 {
             .catalog(move |c| catalog::find_object(c, &bucket, &key, version.as_deref()))
             .await?;
         if record.is_delete_marker {
-            let mut error = S3Error::with_message(
-                if version_id.is_some() {
-                    S3ErrorCode::MethodNotAllowed
-                } else {
-                    S3ErrorCode::NoSuchKey
-                },
-                if version_id.is_some() {
-                    "The specified method is not allowed against this resource."
-                } else {
-                    "The specified key does not exist."
-                },
+            // As AWS answers: the marker's headers, and 405 when the marker itself was named.
+            let mut error = match version_id {
+                Some(_) => {
+                    let mut error = S3Error::with_message(
+                        S3ErrorCode::MethodNotAllowed,
+                        "The specified method is not allowed against this resource.",
+                    );
+                    error.set_status_code(http::StatusCode::METHOD_NOT_ALLOWED);
+                    error
+                }
+                None => S3Error::with_message(
+                    S3ErrorCode::NoSuchKey,
+                    "The specified key does not exist.",
+                ),
+            };
+            let mut headers = http::HeaderMap::new();
+            headers.insert(
+                "x-amz-delete-marker",
+                http::HeaderValue::from_static("true"),
             );
-            if version_id.is_some() {
-                error.set_status_code(http::StatusCode::METHOD_NOT_ALLOWED);
+            if let Ok(version) = http::HeaderValue::from_str(&record.version_id) {
+                headers.insert("x-amz-version-id", version);
             }
+            error.set_headers(headers);
             return Err(error);
         }
         Ok(record)
