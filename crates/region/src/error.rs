@@ -17,6 +17,10 @@ pub enum RegionError {
     Catalog(String),
     #[error("credentials file {path}: {message}")]
     Credentials { path: PathBuf, message: String },
+    #[error(
+        "another local region is using {0}; stop it (`lathe server stop --data-dir {0}`) or choose another --data-dir"
+    )]
+    InUse(PathBuf),
     #[error("invalid setting: {0}")]
     InvalidSetting(String),
     #[error("cannot listen on {address}: {source}")]
