@@ -43,6 +43,11 @@ fn paginate(
     group_versions: bool,
 ) -> Page {
     let mut page = Page::default();
+    // An empty page cannot say where the next one starts; a truncated one without a token
+    // would send paginating clients round forever.
+    if max_keys == 0 {
+        return page;
+    }
     let mut count = 0usize;
     let mut last_key: Option<String> = None;
     for record in records {
@@ -420,6 +425,12 @@ mod tests {
         let page = paginate(rest, "", Some("/"), Some(&after), 2, false);
         assert_eq!(keys(&page), (vec!["e"], vec!["f/"]));
         assert!(!page.truncated);
+    }
+
+    #[test]
+    fn zero_max_keys_is_an_empty_final_page() {
+        let page = paginate([record("a")], "", None, None, 0, false);
+        assert!(page.contents.is_empty() && !page.truncated);
     }
 
     #[test]
