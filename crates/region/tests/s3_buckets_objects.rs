@@ -163,6 +163,24 @@ async fn objects_round_trip_with_metadata_ranges_and_etags() {
         .await
         .unwrap();
     assert_eq!(head.content_length(), Some(19));
+    let first_part = client
+        .get_object()
+        .bucket("data")
+        .key("dir/hello.txt")
+        .part_number(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first_part.content_length(), Some(19));
+    let second_part = client
+        .get_object()
+        .bucket("data")
+        .key("dir/hello.txt")
+        .part_number(2)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&second_part), "InvalidArgument");
     let missing = client
         .get_object()
         .bucket("data")

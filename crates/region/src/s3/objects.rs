@@ -244,6 +244,18 @@ impl RegionS3 {
             input.if_match.as_ref(),
             input.if_none_match.as_ref(),
         )?;
+        // Part boundaries of multipart objects are not kept, so only the one part of a
+        // single-part object can be fetched by number; anything else is refused, not guessed.
+        if let Some(part_number) = input.part_number
+            && (part_number != 1 || record.parts_count.is_some())
+        {
+            return Err(S3Error::with_message(
+                S3ErrorCode::InvalidArgument,
+                format!(
+                    "partNumber {part_number}: the local region serves parts by number only for single-part objects (partNumber=1); use a Range instead."
+                ),
+            ));
+        }
         let (start, length, content_range) = match &input.range {
             None => (0, record.size, None),
             Some(range) => {
