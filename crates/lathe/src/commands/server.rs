@@ -107,7 +107,22 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The server's log level, from `LATHE_LOG` (error, warn, info, debug, trace; default info).
+fn log_level() -> anyhow::Result<tracing::Level> {
+    match std::env::var("LATHE_LOG") {
+        Err(_) => Ok(tracing::Level::INFO),
+        Ok(text) => text.parse().map_err(|_| {
+            anyhow::anyhow!("LATHE_LOG={text:?}: use one of error, warn, info, debug, trace")
+        }),
+    }
+}
+
 fn serve_foreground(options: &ServeOptions) -> anyhow::Result<()> {
+    // A subscriber installed by the caller wins; the background server's goes to server.log.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(log_level()?)
+        .with_writer(std::io::stderr)
+        .try_init();
     let config = options.config();
     let pid_path = config.pid_path();
     if let Some(state) = ServerState::read(&pid_path)?
