@@ -1,6 +1,7 @@
 """Authentication and authorization (lathe only: moto does not check signatures)."""
 
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -140,3 +141,23 @@ def test_trust_policy_decides_who_may_assume(lathe, unique):
     with pytest.raises(botocore.exceptions.ClientError) as refused:
         lathe.client("sts").assume_role(RoleArn=f"arn:aws:iam::000000000000:role/{role}", RoleSessionName="nope")
     assert error_code(refused) == "AccessDenied"
+
+
+def test_presigned_query_requests_to_sts(lathe):
+    """SigV4 in the query string for a query-protocol service (as `aws eks get-token` does)."""
+    sts = lathe.client("sts")
+    url = sts.generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
+    assert "X-Amz-Signature=" in url
+    with urllib.request.urlopen(url) as response:
+        body = response.read()
+    assert b"<Arn>arn:aws:iam::000000000000:root</Arn>" in body
+    with pytest.raises(urllib.error.HTTPError) as tampered:
+        urllib.request.urlopen(url.replace("GetCallerIdentity", "GetSessionToken"))
+    assert tampered.value.code == 403
+    assert b"SignatureDoesNotMatch" in tampered.value.read()
+    expiring = sts.generate_presigned_url("get_caller_identity", ExpiresIn=1, HttpMethod="GET")
+    time.sleep(2)
+    with pytest.raises(urllib.error.HTTPError) as expired:
+        urllib.request.urlopen(expiring)
+    assert expired.value.code == 403
+    assert b"expired" in expired.value.read()

@@ -39,13 +39,28 @@ def test_kill_during_uploads_loses_nothing_acknowledged():
         stop = threading.Event()
         generator = random.Random(42)
 
+        def put(key, body):
+            s3.put_object(Bucket="durable", Key=key, Body=body)
+
+        def multipart(key, body):
+            # Every fifth object goes up in two parts, so completion is cut off too.
+            upload_id = s3.create_multipart_upload(Bucket="durable", Key=key)["UploadId"]
+            parts = []
+            for number, chunk in ((1, body[: 5 * 1024 * 1024]), (2, body[5 * 1024 * 1024 :])):
+                etag = s3.upload_part(Bucket="durable", Key=key, UploadId=upload_id, PartNumber=number, Body=chunk)["ETag"]
+                parts.append({"PartNumber": number, "ETag": etag})
+            s3.complete_multipart_upload(Bucket="durable", Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts})
+
         def upload():
             index = 0
             while not stop.is_set():
-                body = generator.randbytes(generator.choice([1024, 256 * 1024, 3 * 1024 * 1024]))
+                if index % 5 == 4:
+                    body, send = generator.randbytes(5 * 1024 * 1024 + 4096), multipart
+                else:
+                    body, send = generator.randbytes(generator.choice([1024, 256 * 1024, 3 * 1024 * 1024])), put
                 key = f"object-{index:05d}-{hashlib.sha256(body).hexdigest()}"
                 try:
-                    s3.put_object(Bucket="durable", Key=key, Body=body)
+                    send(key, body)
                 except Exception:
                     return
                 acknowledged.append(key)
@@ -73,6 +88,11 @@ def test_kill_during_uploads_loses_nothing_acknowledged():
             body = s3.get_object(Bucket="durable", Key=key)["Body"].read()
             assert hashlib.sha256(body).hexdigest() == key.rsplit("-", 1)[1], key
         assert os.listdir(os.path.join(data_dir, "tmp")) == []
+        # Every object file on disk belongs to a visible object or a pending upload's part.
+        files = sum(len(f) for _, _, f in os.walk(os.path.join(data_dir, "objects")))
+        pending = s3.list_multipart_uploads(Bucket="durable").get("Uploads", [])
+        parts = sum(len(s3.list_parts(Bucket="durable", Key=u["Key"], UploadId=u["UploadId"]).get("Parts", [])) for u in pending)
+        assert files == len(listed) + parts
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)

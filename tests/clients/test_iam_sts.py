@@ -157,3 +157,21 @@ def test_iam_and_sts_from_the_cli(target, unique):
     target.cli("iam", "delete-role", "--role-name", role)
     missing = target.cli("iam", "get-role", "--role-name", role, check=False)
     assert missing.returncode != 0 and "NoSuchEntity" in missing.stderr
+
+
+def test_policy_versions(target, unique):
+    iam = target.client("iam")
+    arn = iam.create_policy(PolicyName=unique("evolving"), PolicyDocument=READ_DATA)["Policy"]["Arn"]
+    read_all = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    version = iam.create_policy_version(PolicyArn=arn, PolicyDocument=read_all, SetAsDefault=True)["PolicyVersion"]
+    assert version["VersionId"] == "v2" and version["IsDefaultVersion"]
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v2"
+    listed = {v["VersionId"]: v["IsDefaultVersion"] for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]}
+    assert listed == {"v1": False, "v2": True}
+    assert iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]["Document"] == json.loads(READ_DATA)
+    with pytest.raises(botocore.exceptions.ClientError) as default:
+        iam.delete_policy_version(PolicyArn=arn, VersionId="v2")
+    assert error_code(default) == "DeleteConflict"
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v1")
+    iam.delete_policy_version(PolicyArn=arn, VersionId="v2")
+    iam.delete_policy(PolicyArn=arn)

@@ -51,6 +51,11 @@ impl RegionConfig {
         self.data_dir.join("credentials")
     }
 
+    /// Held (flock) by the one region serving this directory.
+    pub fn lock_path(&self) -> PathBuf {
+        self.data_dir.join("region.lock")
+    }
+
     pub fn pid_path(&self) -> PathBuf {
         self.data_dir.join("server.pid")
     }

@@ -13,8 +13,14 @@ pub enum RegionError {
     },
     #[error("metadata database: {0}")]
     Database(#[from] rusqlite::Error),
+    #[error("object catalog: {0}")]
+    Catalog(String),
     #[error("credentials file {path}: {message}")]
     Credentials { path: PathBuf, message: String },
+    #[error(
+        "another local region is using {0}; stop it (`lathe server stop --data-dir {0}`) or choose another --data-dir"
+    )]
+    InUse(PathBuf),
     #[error("invalid setting: {0}")]
     InvalidSetting(String),
     #[error("cannot listen on {address}: {source}")]

@@ -8,7 +8,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use common::{code, credentials, iam, raw_http, region, s3, s3_with, sts, sts_with};
 
 const TRUST_ACCOUNT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}"#;
-const READ_ALLOWED: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/allowed/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::data"}]}"#;
+const READ_ALLOWED: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/allowed/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::data","Condition":{"StringLike":{"s3:prefix":"allowed/*"}}}]}"#;
 const DENY_SECRET: &str = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::data/allowed/secret"}}"#;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -189,12 +189,25 @@ async fn temporary_credentials_are_confined_to_their_role() {
         got.body.collect().await.unwrap().into_bytes().as_ref(),
         b"x"
     );
-    reader
+    let listed = reader
         .list_objects_v2()
         .bucket("data")
+        .prefix("allowed/")
         .send()
         .await
         .unwrap();
+    assert_eq!(listed.key_count(), Some(2));
+    // ListBucket is allowed only under the prefix its condition names.
+    for prefix in [None, Some("private/")] {
+        let denied = reader
+            .list_objects_v2()
+            .bucket("data")
+            .set_prefix(prefix.map(str::to_string))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&denied), "AccessDenied", "{prefix:?}");
+    }
     let denied = reader
         .get_object()
         .bucket("data")
@@ -272,4 +285,45 @@ async fn temporary_credentials_are_confined_to_their_role() {
         .await
         .unwrap_err();
     assert_eq!(code(&error), "ExpiredToken");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_signed_an_hour_ago_are_refused() {
+    let region = region().await;
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let clock = || aws_smithy_async::time::StaticTimeSource::new(an_hour_ago);
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new(common::REGION))
+            .credentials_provider(common::root(&region))
+            .endpoint_url(region.endpoint_url())
+            .http_client(common::http_client())
+            .time_source(clock())
+            // Otherwise the SDK corrects its clock from the response's Date and retries.
+            .retry_config(aws_sdk_sts::config::retry::RetryConfig::disabled())
+            .build(),
+    );
+    let error = sts.get_caller_identity().send().await.unwrap_err();
+    assert_eq!(code(&error), "SignatureDoesNotMatch");
+    let message = error
+        .as_service_error()
+        .and_then(aws_sdk_s3::error::ProvideErrorMetadata::message)
+        .unwrap_or_default()
+        .to_string();
+    assert!(message.contains("15 minutes"), "{message}");
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new(common::REGION))
+            .credentials_provider(common::root(&region))
+            .endpoint_url(region.endpoint_url())
+            .force_path_style(true)
+            .http_client(common::http_client())
+            .time_source(clock())
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+            .build(),
+    );
+    let error = s3.list_buckets().send().await.unwrap_err();
+    assert_eq!(code(&error), "RequestTimeTooSkewed");
 }

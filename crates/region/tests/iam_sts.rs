@@ -330,3 +330,115 @@ async fn caller_identity_and_assume_role() {
         .unwrap_err();
     assert_eq!(code(&too_short), "ValidationError");
 }
+
+const READ_ALL: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn policy_versions_change_what_a_policy_allows() {
+    let region = region().await;
+    let client = iam(&region);
+    let created = client
+        .create_policy()
+        .policy_name("evolving")
+        .policy_document(READ_DATA)
+        .send()
+        .await
+        .unwrap();
+    let arn = created.policy().unwrap().arn().unwrap().to_string();
+    let second = client
+        .create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(READ_ALL)
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.policy_version().unwrap().version_id(), Some("v2"));
+    let policy = client.get_policy().policy_arn(&arn).send().await.unwrap();
+    assert_eq!(policy.policy().unwrap().default_version_id(), Some("v2"));
+    let listed = client
+        .list_policy_versions()
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<_> = listed
+        .versions()
+        .iter()
+        .map(|v| (v.version_id().unwrap(), v.is_default_version()))
+        .collect();
+    assert_eq!(ids, [("v2", true), ("v1", false)]);
+    let v1 = client
+        .get_policy_version()
+        .policy_arn(&arn)
+        .version_id("v1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        decode(v1.policy_version().unwrap().document().unwrap()),
+        READ_DATA
+    );
+    let default = client
+        .delete_policy_version()
+        .policy_arn(&arn)
+        .version_id("v2")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&default), "DeleteConflict");
+    let versioned = client
+        .delete_policy()
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&versioned), "DeleteConflict");
+    for _ in 0..3 {
+        client
+            .create_policy_version()
+            .policy_arn(&arn)
+            .policy_document(READ_DATA)
+            .send()
+            .await
+            .unwrap();
+    }
+    let sixth = client
+        .create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(READ_DATA)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&sixth), "LimitExceeded");
+    client
+        .set_default_policy_version()
+        .policy_arn(&arn)
+        .version_id("v1")
+        .send()
+        .await
+        .unwrap();
+    for version in ["v2", "v3", "v4", "v5"] {
+        client
+            .delete_policy_version()
+            .policy_arn(&arn)
+            .version_id(version)
+            .send()
+            .await
+            .unwrap();
+    }
+    let missing = client
+        .get_policy_version()
+        .policy_arn(&arn)
+        .version_id("v9")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&missing), "NoSuchEntity");
+    client
+        .delete_policy()
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+}

@@ -87,6 +87,12 @@ async fn bucket_lifecycle_follows_aws() {
         .await
         .unwrap_err();
     assert_eq!(code(&invalid), "InvalidBucketName");
+    let message =
+        aws_sdk_s3::error::ProvideErrorMetadata::message(invalid.as_service_error().unwrap());
+    assert!(
+        message.is_some_and(|m| m.contains("lowercase letters")),
+        "{message:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -157,6 +163,24 @@ async fn objects_round_trip_with_metadata_ranges_and_etags() {
         .await
         .unwrap();
     assert_eq!(head.content_length(), Some(19));
+    let first_part = client
+        .get_object()
+        .bucket("data")
+        .key("dir/hello.txt")
+        .part_number(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first_part.content_length(), Some(19));
+    let second_part = client
+        .get_object()
+        .bucket("data")
+        .key("dir/hello.txt")
+        .part_number(2)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&second_part), "InvalidArgument");
     let missing = client
         .get_object()
         .bucket("data")
@@ -403,6 +427,27 @@ async fn listings_page_and_roll_up_prefixes() {
         .unwrap();
     let keys: Vec<_> = under.contents().iter().filter_map(|o| o.key()).collect();
     assert_eq!(keys, ["dir/1", "dir/2"]);
+    // A StartAfter outside the prefix (or not even UTF-8-aligned with it) is just a position.
+    for start_after in ["a", "ü", "zzz"] {
+        let listed = client
+            .list_objects_v2()
+            .bucket("list")
+            .prefix("dir/")
+            .start_after(start_after)
+            .send()
+            .await
+            .unwrap();
+        let expected = if start_after == "a" { 3 } else { 0 };
+        assert_eq!(listed.key_count(), Some(expected), "{start_after}");
+    }
+    let bad_token = client
+        .list_objects_v2()
+        .bucket("list")
+        .continuation_token("%%%not-a-token")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&bad_token), "InvalidArgument");
     let missing = client
         .list_objects_v2()
         .bucket("absent")
@@ -485,6 +530,10 @@ async fn versioning_keeps_old_versions_and_delete_markers() {
         .await
         .unwrap_err();
     assert_eq!(code(&gone), "NoSuchKey");
+    let marker_header = gone
+        .raw_response()
+        .and_then(|r| r.headers().get("x-amz-delete-marker"));
+    assert_eq!(marker_header, Some("true"));
     let versions = client
         .list_object_versions()
         .bucket("versions")

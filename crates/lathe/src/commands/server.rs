@@ -107,7 +107,22 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The server's log level, from `LATHE_LOG` (error, warn, info, debug, trace; default info).
+fn log_level() -> anyhow::Result<tracing::Level> {
+    match std::env::var("LATHE_LOG") {
+        Err(_) => Ok(tracing::Level::INFO),
+        Ok(text) => text.parse().map_err(|_| {
+            anyhow::anyhow!("LATHE_LOG={text:?}: use one of error, warn, info, debug, trace")
+        }),
+    }
+}
+
 fn serve_foreground(options: &ServeOptions) -> anyhow::Result<()> {
+    // A subscriber installed by the caller wins; the background server's goes to server.log.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(log_level()?)
+        .with_writer(std::io::stderr)
+        .try_init();
     let config = options.config();
     let pid_path = config.pid_path();
     if let Some(state) = ServerState::read(&pid_path)?
@@ -169,7 +184,7 @@ async fn wait_for_signal() {
 }
 
 fn running_state(data_dir: &Path) -> anyhow::Result<Option<ServerState>> {
-    let state = ServerState::read(&data_dir.join("server.pid"))?;
+    let state = ServerState::read(&RegionConfig::new(data_dir).pid_path())?;
     Ok(state.filter(|s| probe_health(s.address, Duration::from_secs(1))))
 }
 
@@ -237,7 +252,7 @@ fn start(options: &ServeOptions) -> anyhow::Result<()> {
 
 fn stop(options: &ServeOptions) -> anyhow::Result<()> {
     let data_dir = options.data_dir();
-    let pid_path = data_dir.join("server.pid");
+    let pid_path = RegionConfig::new(&data_dir).pid_path();
     let Some(state) = ServerState::read(&pid_path)? else {
         println!("not running (no pid file in {})", data_dir.display());
         return Ok(());
@@ -290,13 +305,18 @@ fn credentials(options: &ServeOptions, env: bool) -> anyhow::Result<()> {
         )
     })?;
     if env {
+        // A running region's own address beats the --port default.
+        let endpoint = match running_state(&options.data_dir())? {
+            Some(state) => format!("http://{}", state.address),
+            None => format!("http://127.0.0.1:{}", options.port),
+        };
         println!("export AWS_ACCESS_KEY_ID={}", credentials.access_key_id);
         println!(
             "export AWS_SECRET_ACCESS_KEY={}",
             credentials.secret_access_key
         );
         println!("export AWS_REGION={}", options.region);
-        println!("export AWS_ENDPOINT_URL=http://127.0.0.1:{}", options.port);
+        println!("export AWS_ENDPOINT_URL={endpoint}");
     } else {
         print!("{}", credentials.shared_credentials_file());
     }

@@ -26,11 +26,14 @@ impl Authorizer {
         Self { metadata }
     }
 
+    /// Decides `action` on `resource`; `request_context` adds the request's own condition keys
+    /// (`s3:prefix`, ...) to the global ones.
     pub async fn authorize(
         &self,
         caller: &Caller,
         action: &str,
         resource: &str,
+        request_context: Vec<(String, String)>,
     ) -> Result<(), Denial> {
         let Caller::AssumedRole {
             account_id,
@@ -58,7 +61,7 @@ impl Authorizer {
             .filter_map(|text| PolicyDocument::parse(text).ok())
             .collect();
         let now = crate::clock::now();
-        let context = [
+        let mut context: lathe_iam_policy::Context = [
             (
                 "aws:PrincipalArn",
                 format!("arn:aws:iam::{account_id}:role/{role_name}"),
@@ -73,6 +76,9 @@ impl Authorizer {
         .into_iter()
         .map(|(key, value)| (key.to_string(), vec![value]))
         .collect();
+        for (key, value) in request_context {
+            context.entry(key).or_default().push(value);
+        }
         let request = Request {
             principal: Some(Principal::Aws(caller.arn())),
             action: action.to_string(),

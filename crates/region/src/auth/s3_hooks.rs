@@ -79,6 +79,25 @@ pub fn resource_arn(path: &S3Path) -> String {
     }
 }
 
+/// S3's request condition keys: the listing parameters, as IAM policies test them
+/// (`"Condition": {"StringLike": {"s3:prefix": "data/*"}}`).
+fn request_context(cx: &S3AccessContext<'_>) -> Vec<(String, String)> {
+    let Some(query) = cx.uri().query() else {
+        return Vec::new();
+    };
+    url::form_urlencoded::parse(query.as_bytes())
+        .filter_map(|(key, value)| {
+            let condition_key = match key.as_ref() {
+                "prefix" => "s3:prefix",
+                "delimiter" => "s3:delimiter",
+                "max-keys" => "s3:max-keys",
+                _ => return None,
+            };
+            Some((condition_key.to_string(), value.into_owned()))
+        })
+        .collect()
+}
+
 fn presented_token(cx: &S3AccessContext<'_>) -> Option<String> {
     if let Some(token) = cx
         .headers()
@@ -111,9 +130,10 @@ impl S3Access for S3Hooks {
         check_session_token(&known, presented_token(cx).as_deref()).map_err(s3_auth_error)?;
         let action = iam_action(cx.s3_op().name());
         let resource = resource_arn(cx.s3_path());
+        let context = request_context(cx);
         match self
             .authorizer
-            .authorize(&known.caller, &action, &resource)
+            .authorize(&known.caller, &action, &resource, context)
             .await
         {
             Ok(()) => Ok(()),

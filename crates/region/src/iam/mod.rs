@@ -6,6 +6,7 @@ mod render;
 mod roles;
 pub mod store;
 mod validate;
+mod versions;
 
 use crate::metadata::Metadata;
 use crate::query::{ApiError, QueryParams, Xml};
@@ -41,6 +42,9 @@ impl Iam {
             "GetPolicy" => self.get_policy(params).await,
             "GetPolicyVersion" => self.get_policy_version(params).await,
             "ListPolicyVersions" => self.list_policy_versions(params).await,
+            "CreatePolicyVersion" => self.create_policy_version(params).await,
+            "DeletePolicyVersion" => self.delete_policy_version(params).await,
+            "SetDefaultPolicyVersion" => self.set_default_policy_version(params).await,
             "DeletePolicy" => self.delete_policy(params).await,
             "ListPolicies" => self.list_policies(params).await,
             "TagPolicy" => self.tag_policy(params).await,

@@ -26,6 +26,7 @@ impl Iam {
             path,
             description,
             document,
+            default_version: "v1".to_string(),
             created_at: clock::now(),
             attachment_count: 0,
             tags,
@@ -40,7 +41,10 @@ impl Iam {
         Ok(xml)
     }
 
-    async fn named_policy(&self, params: &QueryParams) -> Result<PolicyRecord, ApiError> {
+    pub(super) async fn named_policy(
+        &self,
+        params: &QueryParams,
+    ) -> Result<PolicyRecord, ApiError> {
         let arn = params.required("PolicyArn")?.to_string();
         self.store(move |c| store::policy(c, &arn)).await
     }
@@ -51,33 +55,6 @@ impl Iam {
         xml.open("Policy");
         render::policy(&mut xml, &record);
         xml.close("Policy");
-        Ok(xml)
-    }
-
-    /// Policies here have one version, `v1` (no CreatePolicyVersion yet).
-    pub(super) async fn get_policy_version(&self, params: &QueryParams) -> Result<Xml, ApiError> {
-        let version = params.required("VersionId")?.to_string();
-        let record = self.named_policy(params).await?;
-        if version != "v1" {
-            return Err(ApiError::no_such_entity(format!(
-                "Policy {} version {version} does not exist or is not attachable.",
-                record.arn
-            )));
-        }
-        let mut xml = Xml::new();
-        xml.open("PolicyVersion");
-        render::policy_version(&mut xml, &record);
-        xml.close("PolicyVersion");
-        Ok(xml)
-    }
-
-    pub(super) async fn list_policy_versions(&self, params: &QueryParams) -> Result<Xml, ApiError> {
-        let record = self.named_policy(params).await?;
-        let mut xml = Xml::new();
-        xml.members("Versions", &[record], |xml, record| {
-            render::policy_version(xml, record)
-        });
-        finish_page(&mut xml, None);
         Ok(xml)
     }
 

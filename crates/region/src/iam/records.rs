@@ -27,10 +27,20 @@ pub struct PolicyRecord {
     pub policy_id: String,
     pub path: String,
     pub description: Option<String>,
+    /// The default version's document.
     pub document: String,
+    pub default_version: String,
     pub created_at: OffsetDateTime,
     pub attachment_count: i64,
     pub tags: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicyVersionRecord {
+    pub version_id: String,
+    pub document: String,
+    pub is_default: bool,
+    pub created_at: OffsetDateTime,
 }
 
 pub fn policy_arn(account_id: &str, path: &str, name: &str) -> String {

@@ -1,6 +1,6 @@
 //! IAM entities as their XML shapes (botocore's `iam` service model names).
 
-use super::records::{PolicyRecord, RoleRecord};
+use super::records::{PolicyRecord, PolicyVersionRecord, RoleRecord};
 use crate::auth::uri;
 use crate::clock;
 use crate::query::Xml;
@@ -43,7 +43,7 @@ pub fn policy(xml: &mut Xml, record: &PolicyRecord) {
         .text("PolicyId", &record.policy_id)
         .text("Arn", &record.arn)
         .text("Path", &record.path)
-        .text("DefaultVersionId", "v1")
+        .text("DefaultVersionId", &record.default_version)
         .text("AttachmentCount", &record.attachment_count.to_string())
         .text("PermissionsBoundaryUsageCount", "0")
         .text("IsAttachable", "true")
@@ -55,9 +55,12 @@ pub fn policy(xml: &mut Xml, record: &PolicyRecord) {
     }
 }
 
-pub fn policy_version(xml: &mut Xml, record: &PolicyRecord) {
-    xml.text("Document", &encoded_document(&record.document))
-        .text("VersionId", "v1")
-        .text("IsDefaultVersion", "true")
-        .text("CreateDate", &clock::iso8601(record.created_at));
+pub fn policy_version(xml: &mut Xml, version: &PolicyVersionRecord) {
+    xml.text("Document", &encoded_document(&version.document))
+        .text("VersionId", &version.version_id)
+        .text(
+            "IsDefaultVersion",
+            if version.is_default { "true" } else { "false" },
+        )
+        .text("CreateDate", &clock::iso8601(version.created_at));
 }

@@ -229,7 +229,8 @@ pub fn untag_role(connection: &mut Connection, name: &str, keys: &[String]) -> R
     Ok(())
 }
 
-const POLICY_COLUMNS: &str = "arn, name, policy_id, path, description, document, created_at";
+const POLICY_COLUMNS: &str =
+    "arn, name, policy_id, path, description, document, created_at, default_version";
 
 fn policy_from_row(row: &Row<'_>) -> rusqlite::Result<PolicyRecord> {
     Ok(PolicyRecord {
@@ -240,6 +241,7 @@ fn policy_from_row(row: &Row<'_>) -> rusqlite::Result<PolicyRecord> {
         description: row.get(4)?,
         document: row.get(5)?,
         created_at: clock::from_text(&row.get::<_, String>(6)?),
+        default_version: row.get(7)?,
         attachment_count: 0,
         tags: Vec::new(),
     })
@@ -298,13 +300,24 @@ pub fn create_policy(connection: &mut Connection, record: &PolicyRecord) -> Resu
         ));
     }
     transaction.execute(
-        &format!("INSERT INTO policies ({POLICY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        &format!("INSERT INTO policies ({POLICY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
         params![
             record.arn,
             record.name,
             record.policy_id,
             record.path,
             record.description,
+            record.document,
+            clock::to_text(record.created_at),
+            record.default_version
+        ],
+    )?;
+    transaction.execute(
+        "INSERT INTO policy_versions (policy_arn, version_id, document, created_at) \
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            record.arn,
+            record.default_version,
             record.document,
             clock::to_text(record.created_at)
         ],
@@ -328,6 +341,18 @@ pub fn delete_policy(connection: &mut Connection, arn: &str) -> Result<()> {
             409,
             "DeleteConflict",
             "Cannot delete a policy attached to entities.",
+        ));
+    }
+    let versions: i64 = transaction.query_row(
+        "SELECT COUNT(*) FROM policy_versions WHERE policy_arn = ?1",
+        [arn],
+        |row| row.get(0),
+    )?;
+    if versions > 1 {
+        return Err(ApiError::sender(
+            409,
+            "DeleteConflict",
+            "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.",
         ));
     }
     transaction.execute("DELETE FROM policy_tags WHERE policy = ?1", [arn])?;

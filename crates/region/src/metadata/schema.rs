@@ -2,7 +2,8 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE buckets (
     name        TEXT PRIMARY KEY,
     created_at  TEXT NOT NULL,
@@ -108,7 +109,21 @@ CREATE TABLE sessions (
     session_name    TEXT NOT NULL,
     expires_at      INTEGER NOT NULL
 );
-"#];
+"#,
+    r#"
+-- Managed policy versions (CreatePolicyVersion); `policies.document` stays the default's text.
+ALTER TABLE policies ADD COLUMN default_version TEXT NOT NULL DEFAULT 'v1';
+CREATE TABLE policy_versions (
+    policy_arn  TEXT NOT NULL REFERENCES policies(arn) ON DELETE CASCADE,
+    version_id  TEXT NOT NULL,
+    document    TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (policy_arn, version_id)
+);
+INSERT INTO policy_versions (policy_arn, version_id, document, created_at)
+    SELECT arn, 'v1', document, created_at FROM policies;
+"#,
+];
 
 pub fn migrate(connection: &Connection) -> rusqlite::Result<()> {
     let applied: usize =
@@ -120,4 +135,37 @@ pub fn migrate(connection: &Connection) -> rusqlite::Result<()> {
         transaction.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_from_the_first_schema_keeps_its_policies_as_version_one() {
+        let connection = Connection::open_in_memory().unwrap();
+        connection.execute_batch(MIGRATIONS[0]).unwrap();
+        connection.pragma_update(None, "user_version", 1).unwrap();
+        connection
+            .execute(
+                "INSERT INTO policies (arn, name, policy_id, path, document, created_at) \
+                 VALUES ('arn:aws:iam::000000000000:policy/p', 'p', 'ANPA1', '/', '{}', '2026-01-01T00:00:00Z')",
+                [],
+            )
+            .unwrap();
+        migrate(&connection).unwrap();
+        let (version, default): (String, String) = connection
+            .query_row(
+                "SELECT v.version_id, p.default_version FROM policy_versions v \
+                 JOIN policies p ON p.arn = v.policy_arn",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((version.as_str(), default.as_str()), ("v1", "v1"));
+        let applied: i64 = connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(applied as usize, MIGRATIONS.len());
+    }
 }

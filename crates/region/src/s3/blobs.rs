@@ -52,7 +52,8 @@ impl BlobStore {
 
     fn path_of(&self, id: &str) -> PathBuf {
         // Two-character fan-out keeps directories small; ids are our own hex, never user text.
-        self.objects_dir.join(&id[..2]).join(id)
+        let shard = id.get(..2).unwrap_or("00");
+        self.objects_dir.join(shard).join(id)
     }
 
     /// Streams `body` to a new blob in constant memory, computing MD5 and the checksums that

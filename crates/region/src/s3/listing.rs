@@ -26,7 +26,9 @@ struct Page {
 /// Groups `key` under a common prefix when the delimiter occurs after `prefix`.
 fn common_prefix<'a>(key: &'a str, prefix: &str, delimiter: Option<&str>) -> Option<&'a str> {
     let delimiter = delimiter.filter(|d| !d.is_empty())?;
-    let rest = &key[prefix.len()..];
+    // `key` may come from the client (StartAfter, a continuation token): never assume it
+    // starts with the prefix.
+    let rest = key.strip_prefix(prefix)?;
     rest.find(delimiter)
         .map(|at| &key[..prefix.len() + at + delimiter.len()])
 }
@@ -41,6 +43,11 @@ fn paginate(
     group_versions: bool,
 ) -> Page {
     let mut page = Page::default();
+    // An empty page cannot say where the next one starts; a truncated one without a token
+    // would send paginating clients round forever.
+    if max_keys == 0 {
+        return page;
+    }
     let mut count = 0usize;
     let mut last_key: Option<String> = None;
     for record in records {
@@ -421,6 +428,12 @@ mod tests {
     }
 
     #[test]
+    fn zero_max_keys_is_an_empty_final_page() {
+        let page = paginate([record("a")], "", None, None, 0, false);
+        assert!(page.contents.is_empty() && !page.truncated);
+    }
+
+    #[test]
     fn prefix_and_delimiter_group_below_the_prefix() {
         let all = ["dir/1", "dir/2", "dir/sub/3", "dir/sub/4"];
         let page = paginate(
@@ -432,6 +445,17 @@ mod tests {
             false,
         );
         assert_eq!(keys(&page), (vec!["dir/1", "dir/2"], vec!["dir/sub/"]));
+    }
+
+    #[test]
+    fn a_resume_point_outside_the_prefix_is_harmless() {
+        let all = ["dir/1", "dir/2"];
+        for after in ["a", "ü", "dir", "zzz/"] {
+            let rest = all.iter().filter(|k| **k > after).map(|k| record(k));
+            let page = paginate(rest, "dir/", Some("/"), Some(after), 10, false);
+            assert!(page.contents.len() <= 2, "{after}");
+        }
+        assert_eq!(common_prefix("ab", "abc/", Some("/")), None);
     }
 
     #[test]

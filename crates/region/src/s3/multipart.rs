@@ -9,7 +9,9 @@ use super::catalog::{self, CatalogError};
 use super::errors::internal;
 use super::names::check_key;
 use super::objects::{metadata_map, parse_tagging_header, public_version};
-use super::records::{ObjectRecord, PartRecord, StoredChecksums, StoredHeaders, UploadRecord};
+use super::records::{
+    ObjectRecord, PartRecord, StoredChecksums, UploadRecord, declared_checksums, declared_headers,
+};
 use super::transfer::{self, Declared, hex_md5};
 use crate::clock;
 
@@ -96,12 +98,7 @@ impl RegionS3 {
             key: input.key.clone(),
             created_at: clock::now(),
             content_type: input.content_type,
-            headers: StoredHeaders {
-                cache_control: input.cache_control,
-                content_disposition: input.content_disposition,
-                content_encoding: input.content_encoding,
-                content_language: input.content_language,
-            },
+            headers: declared_headers!(input),
             metadata: metadata_map(input.metadata),
             tags: parse_tagging_header(input.tagging.as_deref())?,
             checksum_algorithm: input
@@ -137,13 +134,7 @@ impl RegionS3 {
         let declared = Declared::new(
             input.content_md5.clone(),
             input.checksum_algorithm.as_ref(),
-            StoredChecksums {
-                crc32: input.checksum_crc32.clone(),
-                crc32c: input.checksum_crc32c.clone(),
-                crc64nvme: input.checksum_crc64nvme.clone(),
-                sha1: input.checksum_sha1.clone(),
-                sha256: input.checksum_sha256.clone(),
-            },
+            declared_checksums!(input),
         );
         let (written, checksums) = transfer::receive(
             &self.blobs,

@@ -51,6 +51,18 @@ fn bucket_name_problem(name: &str) -> Option<&'static str> {
     None
 }
 
+/// Lets every bucket name through the protocol layer, so that CreateBucket can refuse a bad
+/// one with a message saying which rule it breaks (s3s's own check gives none); names that
+/// no bucket can have simply find no bucket elsewhere.
+#[derive(Debug, Default)]
+pub struct DeferredNameCheck;
+
+impl s3s::validation::NameValidation for DeferredNameCheck {
+    fn validate_bucket_name(&self, name: &str) -> bool {
+        !name.is_empty() && name.len() <= 255
+    }
+}
+
 /// Keys are opaque: anything non-empty up to 1024 bytes is a key (`../x` included).
 pub fn check_key(key: &str) -> S3Result<()> {
     if key.is_empty() {

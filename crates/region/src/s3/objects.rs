@@ -9,7 +9,10 @@ use super::RegionS3;
 use super::catalog;
 use super::errors::internal;
 use super::names::check_key;
-use super::records::{NULL_VERSION, ObjectRecord, StoredChecksums, StoredHeaders};
+use super::records::{
+    NULL_VERSION, ObjectRecord, StoredChecksums, StoredHeaders, declared_checksums,
+    declared_headers,
+};
 use super::transfer::{self, Declared, hex_md5};
 use crate::clock;
 
@@ -39,6 +42,15 @@ impl ObjectView {
             checksums: record.checksums.clone(),
             parts_count: record.parts_count,
             tag_count: (!record.tags.is_empty()).then_some(record.tags.len() as i32),
+        }
+    }
+
+    /// Stored checksums are returned only when the client asks (`x-amz-checksum-mode: ENABLED`).
+    fn requested_checksums(&self, mode: Option<&ChecksumMode>) -> StoredChecksums {
+        if mode.is_some_and(|mode| mode.as_str().eq_ignore_ascii_case("ENABLED")) {
+            self.checksums.clone()
+        } else {
+            StoredChecksums::default()
         }
     }
 }
@@ -113,21 +125,30 @@ impl RegionS3 {
             .catalog(move |c| catalog::find_object(c, &bucket, &key, version.as_deref()))
             .await?;
         if record.is_delete_marker {
-            let mut error = S3Error::with_message(
-                if version_id.is_some() {
-                    S3ErrorCode::MethodNotAllowed
-                } else {
-                    S3ErrorCode::NoSuchKey
-                },
-                if version_id.is_some() {
-                    "The specified method is not allowed against this resource."
-                } else {
-                    "The specified key does not exist."
-                },
+            // As AWS answers: the marker's headers, and 405 when the marker itself was named.
+            let mut error = match version_id {
+                Some(_) => {
+                    let mut error = S3Error::with_message(
+                        S3ErrorCode::MethodNotAllowed,
+                        "The specified method is not allowed against this resource.",
+                    );
+                    error.set_status_code(http::StatusCode::METHOD_NOT_ALLOWED);
+                    error
+                }
+                None => S3Error::with_message(
+                    S3ErrorCode::NoSuchKey,
+                    "The specified key does not exist.",
+                ),
+            };
+            let mut headers = http::HeaderMap::new();
+            headers.insert(
+                "x-amz-delete-marker",
+                http::HeaderValue::from_static("true"),
             );
-            if version_id.is_some() {
-                error.set_status_code(http::StatusCode::METHOD_NOT_ALLOWED);
+            if let Ok(version) = http::HeaderValue::from_str(&record.version_id) {
+                headers.insert("x-amz-version-id", version);
             }
+            error.set_headers(headers);
             return Err(error);
         }
         Ok(record)
@@ -169,13 +190,7 @@ impl RegionS3 {
         let declared = Declared::new(
             input.content_md5.clone(),
             input.checksum_algorithm.as_ref(),
-            StoredChecksums {
-                crc32: input.checksum_crc32.clone(),
-                crc32c: input.checksum_crc32c.clone(),
-                crc64nvme: input.checksum_crc64nvme.clone(),
-                sha1: input.checksum_sha1.clone(),
-                sha256: input.checksum_sha256.clone(),
-            },
+            declared_checksums!(input),
         );
         let (written, checksums) = transfer::receive(
             &self.blobs,
@@ -195,12 +210,7 @@ impl RegionS3 {
             size: written.size,
             etag: hex_md5(&written.md5),
             content_type: input.content_type,
-            headers: StoredHeaders {
-                cache_control: input.cache_control,
-                content_disposition: input.content_disposition,
-                content_encoding: input.content_encoding,
-                content_language: input.content_language,
-            },
+            headers: declared_headers!(input),
             metadata: metadata_map(input.metadata),
             checksums: checksums.clone(),
             tags,
@@ -234,6 +244,18 @@ impl RegionS3 {
             input.if_match.as_ref(),
             input.if_none_match.as_ref(),
         )?;
+        // Part boundaries of multipart objects are not kept, so only the one part of a
+        // single-part object can be fetched by number; anything else is refused, not guessed.
+        if let Some(part_number) = input.part_number
+            && (part_number != 1 || record.parts_count.is_some())
+        {
+            return Err(S3Error::with_message(
+                S3ErrorCode::InvalidArgument,
+                format!(
+                    "partNumber {part_number}: the local region serves parts by number only for single-part objects (partNumber=1); use a Range instead."
+                ),
+            ));
+        }
         let (start, length, content_range) = match &input.range {
             None => (0, record.size, None),
             Some(range) => {
@@ -263,15 +285,10 @@ impl RegionS3 {
                 .map_err(internal)?,
             None => return Err(internal("object version has no bytes")),
         };
-        let whole = content_range.is_none();
         let view = ObjectView::of(&record);
-        let with_checksums = whole
-            && input
-                .checksum_mode
-                .as_ref()
-                .is_some_and(|mode| mode.as_str().eq_ignore_ascii_case("ENABLED"));
-        let checksums = if with_checksums {
-            view.checksums.clone()
+        // A range's bytes are not the whole object's: its checksum would not match them.
+        let checksums = if content_range.is_none() {
+            view.requested_checksums(input.checksum_mode.as_ref())
         } else {
             StoredChecksums::default()
         };
@@ -314,15 +331,7 @@ impl RegionS3 {
             input.if_none_match.as_ref(),
         )?;
         let view = ObjectView::of(&record);
-        let with_checksums = input
-            .checksum_mode
-            .as_ref()
-            .is_some_and(|mode| mode.as_str().eq_ignore_ascii_case("ENABLED"));
-        let checksums = if with_checksums {
-            view.checksums.clone()
-        } else {
-            StoredChecksums::default()
-        };
+        let checksums = view.requested_checksums(input.checksum_mode.as_ref());
         Ok(S3Response::new(HeadObjectOutput {
             accept_ranges: Some("bytes".to_string()),
             content_length: Some(record.size as i64),
@@ -483,12 +492,7 @@ impl RegionS3 {
         let (content_type, headers, metadata) = if replace_metadata {
             (
                 input.content_type,
-                StoredHeaders {
-                    cache_control: input.cache_control,
-                    content_disposition: input.content_disposition,
-                    content_encoding: input.content_encoding,
-                    content_language: input.content_language,
-                },
+                declared_headers!(input),
                 metadata_map(input.metadata),
             )
         } else {

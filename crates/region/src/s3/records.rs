@@ -53,6 +53,35 @@ impl From<&s3s::dto::Checksum> for StoredChecksums {
     }
 }
 
+/// The checksum fields of an upload request (PutObject, UploadPart): s3s's inputs share the
+/// field names but no type.
+macro_rules! declared_checksums {
+    ($input:expr) => {
+        $crate::s3::records::StoredChecksums {
+            crc32: $input.checksum_crc32.clone(),
+            crc32c: $input.checksum_crc32c.clone(),
+            crc64nvme: $input.checksum_crc64nvme.clone(),
+            sha1: $input.checksum_sha1.clone(),
+            sha256: $input.checksum_sha256.clone(),
+        }
+    };
+}
+pub(crate) use declared_checksums;
+
+/// The stored headers of a request that creates an object (PutObject, CreateMultipartUpload,
+/// CopyObject with REPLACE).
+macro_rules! declared_headers {
+    ($input:expr) => {
+        $crate::s3::records::StoredHeaders {
+            cache_control: $input.cache_control,
+            content_disposition: $input.content_disposition,
+            content_encoding: $input.content_encoding,
+            content_language: $input.content_language,
+        }
+    };
+}
+pub(crate) use declared_headers;
+
 /// Everything about an object version except its bytes, which live in `blob`.
 #[derive(Debug, Clone)]
 pub struct ObjectRecord {

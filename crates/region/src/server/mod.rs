@@ -34,6 +34,9 @@ pub(crate) struct Services {
 
 /// An opened (not yet listening) region.
 pub struct Region {
+    /// Exclusive lock on the data directory, held while this region lives (and then by its
+    /// accept loop): two regions on one directory would sweep each other's uploads.
+    lock: std::fs::File,
     config: RegionConfig,
     credentials: RootCredentials,
     keys: KeyStore,
@@ -55,12 +58,13 @@ impl Region {
         config.validate()?;
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| RegionError::io("creating data directory", &config.data_dir, e))?;
+        let lock = lock_data_dir(&config)?;
         let credentials = RootCredentials::load_or_create(&config.credentials_path())?;
         let metadata = Metadata::open(&config.database_path())?;
         let blobs = BlobStore::open(config.objects_dir(), config.temp_dir())?;
         let referenced = metadata
             .run_blocking(|c| crate::s3::catalog::referenced_blobs(c))
-            .map_err(|e| RegionError::InvalidSetting(format!("reading the object catalog: {e}")))?;
+            .map_err(|e| RegionError::Catalog(e.to_string()))?;
         let swept = blobs.sweep(&referenced)?;
         if swept > 0 {
             tracing::info!(swept, "removed object files left by an interrupted write");
@@ -78,6 +82,7 @@ impl Region {
             builder.set_auth(hooks.clone());
             builder.set_access(hooks);
             builder.set_host(crate::s3::host::LocalHost);
+            builder.set_validation(crate::s3::names::DeferredNameCheck);
             builder.build()
         };
         let services = Arc::new(Services {
@@ -88,6 +93,7 @@ impl Region {
             authorizer,
         });
         Ok(Self {
+            lock,
             config,
             credentials,
             keys,
@@ -121,7 +127,7 @@ impl Region {
         })?;
         let (stop, stopped) = watch::channel(false);
         let services = Arc::clone(&self.services);
-        let task = tokio::spawn(serve(listener, services, stopped));
+        let task = tokio::spawn(serve(listener, services, stopped, self.lock));
         tracing::info!(%address, data_dir = %self.config.data_dir.display(), "local region listening");
         Ok(RunningRegion {
             address,
@@ -173,10 +179,26 @@ impl RunningRegion {
     }
 }
 
+fn lock_data_dir(config: &RegionConfig) -> Result<std::fs::File, RegionError> {
+    let path = config.lock_path();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| RegionError::io("opening", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(RegionError::InUse(config.data_dir.clone())),
+        Err(std::fs::TryLockError::Error(e)) => Err(RegionError::io("locking", &path, e)),
+    }
+}
+
 async fn serve(
     listener: TcpListener,
     services: Arc<Services>,
     mut stopped: watch::Receiver<bool>,
+    _lock: std::fs::File,
 ) -> Result<(), RegionError> {
     loop {
         tokio::select! {

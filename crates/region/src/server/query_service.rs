@@ -147,7 +147,7 @@ async fn authorize(
     let iam_action = format!("{}:{action}", service.prefix());
     match services
         .authorizer
-        .authorize(caller, &iam_action, &resource(services, params))
+        .authorize(caller, &iam_action, &resource(services, params), Vec::new())
         .await
     {
         Ok(()) => Ok(()),

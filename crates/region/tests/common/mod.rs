@@ -11,7 +11,7 @@ pub async fn region() -> TestRegion {
     TestRegion::start().await.expect("region starts")
 }
 
-fn http_client() -> aws_sdk_s3::config::SharedHttpClient {
+pub fn http_client() -> aws_sdk_s3::config::SharedHttpClient {
     aws_smithy_http_client::Builder::new().build_http()
 }
 
@@ -31,11 +31,16 @@ pub fn root(region: &TestRegion) -> Credentials {
 }
 
 pub fn s3_with(region: &TestRegion, credentials: Credentials) -> aws_sdk_s3::Client {
+    s3_at(&region.endpoint_url(), credentials)
+}
+
+/// An S3 client for any endpoint (a region restarted on the same data directory).
+pub fn s3_at(endpoint_url: &str, credentials: Credentials) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(REGION))
         .credentials_provider(credentials)
-        .endpoint_url(region.endpoint_url())
+        .endpoint_url(endpoint_url)
         .force_path_style(true)
         .http_client(http_client())
         .build();
