@@ -164,7 +164,21 @@ impl Encoder {
             .iter()
             .map(|(_, index)| index.map(|index| batch.column(index).as_string::<i32>()))
             .collect();
-        let mut lines: Vec<Vec<u8>> = vec![Vec::new(); parts];
+        // Sized once from the text it will hold, so the buffer is not regrown (and refaulted)
+        // a dozen times per batch.
+        let text_bytes: usize = columns
+            .iter()
+            .flatten()
+            .map(|column| column.value_data().len())
+            .sum();
+        let capacity = if self.output == OutputFormat::Jsonl {
+            text_bytes + text_bytes / 16 + 64 * batch.num_rows()
+        } else {
+            0
+        };
+        let mut lines: Vec<Vec<u8>> = (0..parts)
+            .map(|part| Vec::with_capacity(if part == 0 { capacity } else { 0 }))
+            .collect();
         let mut part_of_row = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
             let part = match self.assigner.as_mut() {

@@ -1,39 +1,109 @@
 //! The lathe command line: model customization as code.
 
-// Minimal wiring so `lathe data` can be tried on this branch; the core engineer's CLI
-// registers `commands::data::DataCommand` as its `data` subcommand.
-mod commands {
-    pub mod data;
-}
+mod arguments;
+mod cli;
+mod commands;
+mod providers;
+mod ui;
+mod workspace;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-#[derive(Debug, clap::Parser)]
-#[command(name = "lathe", about = "Model customization as code")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, clap::Subcommand)]
-enum Command {
-    /// Validate, preview, describe, generate and prepare training data.
-    #[command(subcommand)]
-    Data(commands::data::DataCommand),
-}
+use crate::cli::{Cli, Command};
+use crate::commands::run::Verb;
+use crate::workspace::{Reported, Style};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Data(command) => commands::data::run(command),
-    };
+    let normalized = arguments::normalize(std::env::args());
+    let variable_arguments = arguments::variable_arguments(&normalized);
+    let cli = Cli::parse_from(&normalized);
+    let style = Style::new(cli.no_color);
+    // As in Terraform, -chdir switches folders before anything else, so relative paths
+    // (-out, -var-file, plan files) are relative to the new folder.
+    let directory = PathBuf::from(".");
+    let result = (|| -> anyhow::Result<u8> {
+        if let Some(folder) = &cli.chdir {
+            std::env::set_current_dir(folder).map_err(|error| {
+                anyhow::anyhow!(
+                    "-chdir={}: {error}; pass the folder that holds your *.tf files",
+                    folder.display()
+                )
+            })?;
+        }
+        match &cli.command {
+            Command::Init(_) => commands::init::run(&directory, style),
+            Command::Validate(arguments) => {
+                commands::validate::run(&directory, arguments.json, style)
+            }
+            Command::Plan(arguments) => commands::run::run(
+                &directory,
+                Verb::Plan,
+                arguments,
+                &variable_arguments,
+                None,
+                style,
+            ),
+            Command::Apply(arguments) => commands::run::run(
+                &directory,
+                Verb::Apply,
+                &arguments.plan,
+                &variable_arguments,
+                arguments.plan_file.as_deref(),
+                style,
+            ),
+            Command::Destroy(arguments) => commands::run::run(
+                &directory,
+                Verb::Destroy,
+                arguments,
+                &variable_arguments,
+                None,
+                style,
+            ),
+            Command::Refresh(arguments) => {
+                let arguments = cli::PlanArgs {
+                    auto_approve: true,
+                    ..arguments.clone()
+                };
+                commands::run::run(
+                    &directory,
+                    Verb::Refresh,
+                    &arguments,
+                    &variable_arguments,
+                    None,
+                    style,
+                )
+            }
+            Command::Show(arguments) => commands::inspect::show(
+                &directory,
+                arguments.json,
+                arguments.plan_file.as_deref(),
+                style,
+            ),
+            Command::Output(arguments) => commands::inspect::output(
+                &directory,
+                arguments.json,
+                arguments.raw,
+                arguments.name.as_deref(),
+            ),
+            Command::State(command) => commands::state::run(&directory, command),
+            Command::Import(arguments) => {
+                commands::import::run(&directory, arguments, &variable_arguments, style)
+            }
+            Command::Graph => commands::inspect::graph(&directory, style),
+            Command::Fmt(arguments) => commands::fmt::run(&directory, arguments),
+            Command::Version(arguments) => commands::inspect::version(arguments.json),
+            Command::Data(command) => commands::data::run(command).map(|()| 0),
+        }
+    })();
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
+        Err(error) if error.downcast_ref::<Reported>().is_some() => ExitCode::from(1),
         Err(error) => {
             eprintln!("Error: {error:#}");
-            ExitCode::FAILURE
+            ExitCode::from(1)
         }
     }
 }

@@ -135,13 +135,13 @@ pub struct PrepareArgs {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(command: DataCommand) -> Result<()> {
+pub fn run(command: &DataCommand) -> Result<()> {
     match command {
-        DataCommand::Validate(arguments) => validate(&arguments),
-        DataCommand::Preview(arguments) => preview(&arguments),
-        DataCommand::Stats(arguments) => stats(&arguments),
-        DataCommand::Synth(arguments) => synth(&arguments),
-        DataCommand::Prepare(arguments) => prepare(&arguments),
+        DataCommand::Validate(arguments) => validate(arguments),
+        DataCommand::Preview(arguments) => preview(arguments),
+        DataCommand::Stats(arguments) => stats(arguments),
+        DataCommand::Synth(arguments) => synth(arguments),
+        DataCommand::Prepare(arguments) => prepare(arguments),
     }
 }
 
