@@ -135,6 +135,13 @@ pub struct PrepareArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Prints a line; a closed pipe (`lathe data preview big.parquet | head`) ends output quietly
+/// instead of panicking.
+fn line(text: impl std::fmt::Display) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout(), "{text}");
+}
+
 pub fn run(command: &DataCommand) -> Result<()> {
     match command {
         DataCommand::Validate(arguments) => validate(arguments),
@@ -151,17 +158,17 @@ fn validate(arguments: &ValidateArgs) -> Result<()> {
     let report =
         lathe_dataset::validate_file(&arguments.file, arguments.format.into(), &profile, &counter)?;
     if report.is_valid() {
-        println!(
+        line(format_args!(
             "{}: {} records, {} characters, {} tokens: valid for {}",
             arguments.file.display(),
             report.records,
             report.characters,
             report.tokens,
             Format::from(arguments.format).name()
-        );
+        ));
         return Ok(());
     }
-    println!("{}", report.render(arguments.max_problems));
+    line(report.render(arguments.max_problems));
     bail!(
         "{} problem(s) in {}",
         report.total_problems(),
@@ -211,7 +218,7 @@ fn preview(arguments: &PreviewArgs) -> Result<()> {
                 .unwrap_or(0)
         })
         .collect();
-    let line = |values: &[String]| -> String {
+    let render_row = |values: &[String]| -> String {
         values
             .iter()
             .zip(&widths)
@@ -221,28 +228,32 @@ fn preview(arguments: &PreviewArgs) -> Result<()> {
             .trim_end()
             .to_string()
     };
-    println!("{}", line(&preview.columns));
-    println!(
+    line(render_row(&preview.columns));
+    line(format_args!(
         "{}",
         widths
             .iter()
             .map(|width| "─".repeat(*width))
             .collect::<Vec<_>>()
             .join("─┼─")
-    );
+    ));
     for row in &rows {
-        println!("{}", line(row));
+        line(render_row(row));
     }
-    println!("({} row(s) shown)", rows.len());
+    line(format_args!("({} row(s) shown)", rows.len()));
     Ok(())
 }
 
 fn stats(arguments: &StatsArgs) -> Result<()> {
     let stats = lathe_dataset::inspect::stats(&arguments.file, arguments.buckets)?;
-    println!("{}: {} rows", arguments.file.display(), stats.rows);
+    line(format_args!(
+        "{}: {} rows",
+        arguments.file.display(),
+        stats.rows
+    ));
     for column in &stats.columns {
-        println!();
-        println!(
+        line("");
+        line(format_args!(
             "{}: {} values, {} null; characters min {} / mean {:.1} / max {}; about {} tokens",
             column.name,
             column.values,
@@ -251,7 +262,7 @@ fn stats(arguments: &StatsArgs) -> Result<()> {
             column.mean,
             column.max,
             column.estimated_tokens
-        );
+        ));
         let most = column
             .histogram
             .iter()
@@ -267,10 +278,10 @@ fn stats(arguments: &StatsArgs) -> Result<()> {
             .unwrap_or(0);
         for (from, to, count) in &column.histogram {
             let bar = "█".repeat(((count * 40).div_ceil(most)) as usize);
-            println!(
+            line(format_args!(
                 "  {:>label_width$} │{bar} {count}",
                 format!("{from}–{}", to - 1)
-            );
+            ));
         }
     }
     Ok(())
@@ -296,13 +307,13 @@ fn synth(arguments: &SynthArgs) -> Result<()> {
             Some(&progress),
         )
     })?;
-    println!(
+    line(format_args!(
         "{}: {} rows, {} bytes, sha256 {}",
         written.path.display(),
         arguments.rows,
         written.bytes,
         written.sha256
-    );
+    ));
     Ok(())
 }
 
@@ -424,22 +435,25 @@ fn prepare(arguments: &PrepareArgs) -> Result<()> {
         } else {
             String::new()
         };
-        println!(
+        line(format_args!(
             "{}: {} → {} rows{truncated}",
             step.step, step.rows_in, step.rows_out
-        );
+        ));
     }
     for file in &outcome.files {
-        println!(
+        line(format_args!(
             "{}: {} rows, {} characters, {} tokens, sha256 {}",
             file.path.display(),
             file.rows,
             file.characters,
             file.tokens,
             file.sha256
-        );
+        ));
     }
-    println!("version {}  sha256 {}", fingerprint.version, outcome.sha256);
+    line(format_args!(
+        "version {}  sha256 {}",
+        fingerprint.version, outcome.sha256
+    ));
     Ok(())
 }
 
