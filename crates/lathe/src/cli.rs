@@ -53,6 +53,9 @@ pub enum Command {
     /// Work run as a child process by the local region.
     #[command(subcommand)]
     Worker(crate::commands::train::WorkerCommand),
+    /// Validate, preview, describe, generate and prepare training data.
+    #[command(subcommand)]
+    Data(crate::commands::data::DataCommand),
 }
 
 #[derive(Debug, Args)]

@@ -132,6 +132,7 @@ fn main() -> ExitCode {
             Command::Server(arguments) => commands::server::run(arguments).map(|()| 0),
             Command::Train(arguments) => commands::train::run(arguments.clone()).map(|()| 0),
             Command::Worker(command) => commands::train::run_worker(command.clone()).map(|()| 0),
+            Command::Data(command) => commands::data::run(command).map(|()| 0),
         }
     })();
     match result {

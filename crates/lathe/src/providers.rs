@@ -8,5 +8,10 @@ pub fn registry() -> ProviderRegistry {
     registry.register(lathe_provider_terraform::info(), || {
         Box::new(lathe_provider_terraform::TerraformProvider)
     });
+    // Relative paths in lathe_dataset (sources, outputs under .lathe/) are resolved against
+    // the current folder.
+    registry.register(lathe_provider_lathe::info(), || {
+        Box::new(lathe_provider_lathe::LatheProvider::from_env())
+    });
     registry
 }

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod data;
 pub mod fmt;
 pub mod import;
 pub mod init;
