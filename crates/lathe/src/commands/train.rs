@@ -33,6 +33,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         )
         .context("progress bar template")?,
     );
+    // Without a terminal the bar is hidden, so progress goes to stderr as plain lines instead.
+    let say = |line: String| {
+        if bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            bar.println(line);
+        }
+    };
     let summary = train(&job, &mut |event| match event {
         Event::Started {
             total_steps,
@@ -44,7 +52,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         } => {
             bar.set_length(*total_steps);
             bar.set_position(*resumed_at_step);
-            bar.println(format!(
+            say(format!(
                 "training {training_examples} examples ({validation_examples} for validation, {truncated} truncated), {trainable_parameters} trainable parameters, {:?}",
                 job.method
             ));
@@ -66,7 +74,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             loss,
             improved,
         } => {
-            bar.println(format!(
+            say(format!(
                 "step {step}: validation loss {loss:.4}{}",
                 if *improved { " (best)" } else { "" }
             ));
