@@ -3,7 +3,7 @@
 //! without harm and resumed from its last checkpoint).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use candle_core::Device;
@@ -17,7 +17,7 @@ pub struct TrainArgs {
     pub spec: PathBuf,
 }
 
-fn load_job(spec_path: &PathBuf) -> anyhow::Result<Job> {
+fn load_job(spec_path: &Path) -> anyhow::Result<Job> {
     let spec = TrainingSpec::load(spec_path)?;
     Job::from_spec(&spec, &Device::Cpu)
         .with_context(|| format!("preparing {}", spec_path.display()))
