@@ -182,3 +182,59 @@ fn frozen_projection_gradient_matches_plain_matmul() {
         .unwrap();
     assert!(difference < 1e-5, "gradient mismatch {difference}");
 }
+
+#[test]
+fn fused_softmax_matches_composed_softmax_and_its_gradient() {
+    use candle_core::{D, Var};
+    let values: Vec<f32> = (0..2 * 3 * 5)
+        .map(|i| ((i * 37 % 11) as f32 - 5.0) * 0.3)
+        .collect();
+    let input = Var::from_vec(values, (2, 3, 5), &Device::Cpu).unwrap();
+    let weights = Tensor::from_vec(
+        (0..30).map(|i| (i % 7) as f32 - 3.0).collect::<Vec<f32>>(),
+        (2, 3, 5),
+        &Device::Cpu,
+    )
+    .unwrap();
+    let fused = lathe_train::model::softmax_last(input.as_tensor()).unwrap();
+    let max = input.as_tensor().max_keepdim(D::Minus1).unwrap();
+    let exponentials = input
+        .as_tensor()
+        .broadcast_sub(&max)
+        .unwrap()
+        .exp()
+        .unwrap();
+    let composed = exponentials
+        .broadcast_div(&exponentials.sum_keepdim(D::Minus1).unwrap())
+        .unwrap();
+    let largest = |a: &Tensor, b: &Tensor| {
+        (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+    };
+    assert!(largest(&fused, &composed) < 1e-6);
+    let fused_gradient = (fused * &weights)
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap();
+    let composed_gradient = (composed * &weights)
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap();
+    let a = fused_gradient.get(input.as_tensor()).unwrap();
+    let b = composed_gradient.get(input.as_tensor()).unwrap();
+    assert!(
+        largest(a, b) < 1e-5,
+        "softmax gradients differ by {}",
+        largest(a, b)
+    );
+}

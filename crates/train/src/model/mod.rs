@@ -2,6 +2,7 @@
 
 mod linear;
 mod rope;
+mod softmax;
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use linear::{LoraAdapter, Weight};
 pub use rope::{RotaryTables, interleaved_to_half_split, inverse_frequencies};
+pub use softmax::softmax_last;
 
 use crate::config::ModelConfig;
 use linear::Linear;
@@ -506,14 +508,6 @@ pub fn rms_norm(input: &Tensor, weight: &Tensor, epsilon: f64) -> candle_core::R
     let mean_square = input.sqr()?.mean_keepdim(D::Minus1)?;
     let normalized = input.broadcast_div(&(mean_square + epsilon)?.sqrt()?)?;
     normalized.broadcast_mul(weight)
-}
-
-/// Softmax over the last axis; the max is detached because its gradient cancels exactly.
-pub fn softmax_last(input: &Tensor) -> candle_core::Result<Tensor> {
-    let max = input.max_keepdim(D::Minus1)?.detach();
-    let exponentials = input.broadcast_sub(&max)?.exp()?;
-    let total = exponentials.sum_keepdim(D::Minus1)?;
-    exponentials.broadcast_div(&total)
 }
 
 fn silu(input: &Tensor) -> candle_core::Result<Tensor> {
