@@ -238,3 +238,68 @@ fn fused_softmax_matches_composed_softmax_and_its_gradient() {
         largest(a, b)
     );
 }
+
+#[test]
+fn rotary_backward_is_the_transposed_map() {
+    use candle_core::{D, Var};
+    let (tokens, head_dim) = (4, 6);
+    let values: Vec<f32> = (0..2 * tokens * head_dim)
+        .map(|i| ((i * 13 % 17) as f32 - 8.0) * 0.1)
+        .collect();
+    let input = Var::from_vec(values, (1, 2, tokens, head_dim), &Device::Cpu).unwrap();
+    let angles: Vec<f32> = (0..tokens * head_dim).map(|i| i as f32 * 0.37).collect();
+    let angles = Tensor::from_vec(angles, (1, 1, tokens, head_dim), &Device::Cpu).unwrap();
+    let (cos, sin) = (angles.cos().unwrap(), angles.sin().unwrap());
+    let weights = Tensor::from_vec(
+        (0..2 * tokens * head_dim)
+            .map(|i| (i % 5) as f32 - 2.0)
+            .collect::<Vec<f32>>(),
+        (1, 2, tokens, head_dim),
+        &Device::Cpu,
+    )
+    .unwrap();
+    let ours = lathe_train::model::apply_rotary(input.as_tensor(), &cos, &sin).unwrap();
+    let x = input.as_tensor();
+    let half = head_dim / 2;
+    let rotated = Tensor::cat(
+        &[
+            &x.narrow(D::Minus1, half, half).unwrap().neg().unwrap(),
+            &x.narrow(D::Minus1, 0, half).unwrap(),
+        ],
+        D::Minus1,
+    )
+    .unwrap();
+    let composed = (x.broadcast_mul(&cos).unwrap() + rotated.broadcast_mul(&sin).unwrap()).unwrap();
+    let largest = |a: &Tensor, b: &Tensor| {
+        (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+    };
+    assert!(largest(&ours, &composed) < 1e-6);
+    let our_gradient = (ours * &weights)
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap();
+    let composed_gradient = (composed * &weights)
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap();
+    let (a, b) = (
+        our_gradient.get(x).unwrap(),
+        composed_gradient.get(x).unwrap(),
+    );
+    assert!(
+        largest(a, b) < 1e-5,
+        "rotary gradients differ by {}",
+        largest(a, b)
+    );
+}

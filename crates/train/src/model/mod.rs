@@ -1,5 +1,6 @@
 //! A llama-family decoder built only from differentiable candle operations.
 
+mod input_linear;
 mod linear;
 mod rope;
 mod softmax;
@@ -11,12 +12,12 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 pub use linear::{LoraAdapter, Weight};
-pub use rope::{RotaryTables, interleaved_to_half_split, inverse_frequencies};
-pub use softmax::softmax_last;
+pub use rope::{RotaryTables, apply_rotary, interleaved_to_half_split, inverse_frequencies};
+pub use softmax::{masked_softmax, softmax_last};
 
 use crate::config::ModelConfig;
 use linear::Linear;
-use rope::{apply_rotary, ensure_f32};
+use rope::ensure_f32;
 
 /// The projections LoRA may adapt, by their Hugging Face names.
 pub const LORA_TARGETS: [&str; 7] = [
@@ -323,11 +324,9 @@ impl Llama {
         // stacked along the token axis, so one batched matmul serves the whole group.
         let query = query.reshape((batch, kv_heads, group * tokens, head_dim))?;
         let scores = (query.matmul(&key.t()?)? / (head_dim as f64).sqrt())?;
-        let scores = scores
-            .reshape((batch, heads, tokens, tokens))?
-            .broadcast_add(mask)?;
+        let scores = scores.reshape((batch, heads, tokens, tokens))?;
         let probabilities =
-            softmax_last(&scores)?.reshape((batch, kv_heads, group * tokens, tokens))?;
+            masked_softmax(&scores, mask)?.reshape((batch, kv_heads, group * tokens, tokens))?;
         let context = probabilities
             .matmul(&value)?
             .reshape((batch, heads, tokens, head_dim))?
