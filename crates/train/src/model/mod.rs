@@ -1,5 +1,6 @@
 //! A llama-family decoder built only from differentiable candle operations.
 
+mod cross_entropy;
 mod input_linear;
 mod linear;
 mod rope;
@@ -7,10 +8,11 @@ mod softmax;
 
 use std::collections::HashMap;
 
-use candle_core::{D, DType, Device, Tensor, Var};
+use candle_core::{D, Device, Tensor, Var};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+pub use cross_entropy::cross_entropy;
 pub use linear::{LoraAdapter, Weight};
 pub use rope::{RotaryTables, apply_rotary, interleaved_to_half_split, inverse_frequencies};
 pub use softmax::{masked_softmax, softmax_last};
@@ -511,14 +513,4 @@ pub fn rms_norm(input: &Tensor, weight: &Tensor, epsilon: f64) -> candle_core::R
 
 fn silu(input: &Tensor) -> candle_core::Result<Tensor> {
     input.silu()
-}
-
-/// Mean cross-entropy of `logits [rows, vocab]` against `targets [rows]`.
-pub fn cross_entropy(logits: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
-    let rows = logits.dim(0)?;
-    let max = logits.max_keepdim(D::Minus1)?.detach();
-    let shifted = logits.broadcast_sub(&max)?;
-    let log_total = shifted.exp()?.sum_keepdim(D::Minus1)?.log()?;
-    let picked = shifted.gather(&targets.unsqueeze(1)?, 1)?;
-    ((log_total - picked)?.sum_all()? / rows as f64)?.to_dtype(DType::F32)
 }
