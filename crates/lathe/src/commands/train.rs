@@ -65,9 +65,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             ..
         } => {
             bar.set_position(*step);
-            bar.set_message(format!(
-                "loss {loss:.4}  {tokens_per_second:.0} tokens/s  eta {eta_seconds:.0}s"
-            ));
+            let message =
+                format!("loss {loss:.4}  {tokens_per_second:.0} tokens/s  eta {eta_seconds:.0}s");
+            if bar.is_hidden() {
+                eprintln!("step {step}/{}: {message}", bar.length().unwrap_or(0));
+            }
+            bar.set_message(message);
         }
         Event::Validation {
             step,
