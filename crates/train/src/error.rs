@@ -31,6 +31,9 @@ pub enum TrainError {
     )]
     MissingTensor { path: PathBuf, name: String },
 
+    #[error("Hugging Face Hub: {0}")]
+    Hub(#[from] lathe_hub::HubError),
+
     #[error("tokenizer: {0}")]
     Tokenizer(String),
 

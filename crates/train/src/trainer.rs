@@ -364,6 +364,18 @@ pub fn train(job: &Job, on_event: &mut dyn FnMut(&Event)) -> Result<Summary> {
         state.epoch,
     );
     let has_validation = !prepared.validation_rows.is_empty();
+    if has_validation && state.step == 0 && state.validation_rows.is_empty() {
+        // The base model's own loss: the point every later evaluation is measured against.
+        evaluate(
+            job,
+            &model,
+            &optimizer,
+            &prepared.validation_rows,
+            &store,
+            &mut state,
+            on_event,
+        )?;
+    }
     while state.step < total_steps && !state.stopped_early {
         let step_started = Instant::now();
         let mut accumulated: Option<Vec<Tensor>> = None;

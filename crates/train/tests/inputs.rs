@@ -221,3 +221,54 @@ fn packing_keeps_examples_apart() {
     let positions = batch.positions.unwrap().to_vec2::<u32>().unwrap();
     assert_eq!(positions[0], vec![0, 1, 2, 0, 1]);
 }
+
+#[test]
+fn chat_records_train_on_assistant_turns_only() {
+    use lathe_train::chat::{ChatMessage, ChatTemplate};
+    // ChatML, as SmolLM2 and Qwen write it.
+    let source = "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    let template = ChatTemplate::new(source.into(), String::new(), "<|im_end|>".into()).unwrap();
+    let message = |role: &str, content: &str| ChatMessage {
+        role: role.into(),
+        content: content.into(),
+    };
+    let conversation = [
+        message("system", "Be brief."),
+        message("user", "Hi"),
+        message("assistant", "Hello!"),
+        message("user", "Bye"),
+        message("assistant", "Bye!"),
+    ];
+    let segments = template.segments(&conversation).unwrap();
+    let trained: Vec<&str> = segments
+        .iter()
+        .filter(|(_, t)| *t)
+        .map(|(s, _)| s.as_str())
+        .collect();
+    assert_eq!(trained, vec!["Hello!<|im_end|>\n", "Bye!<|im_end|>\n"]);
+    let all: String = segments.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(all, template.render(&conversation, false).unwrap());
+
+    let broken = ChatTemplate::new(
+        "{% for m in messages %}{{ m.content".into(),
+        String::new(),
+        String::new(),
+    );
+    assert!(
+        broken
+            .unwrap_err()
+            .to_string()
+            .contains("chat template does not compile")
+    );
+    let raising = ChatTemplate::new(
+        "{{ raise_exception('roles must alternate') }}".into(),
+        String::new(),
+        String::new(),
+    );
+    assert!(
+        raising
+            .unwrap_err()
+            .to_string()
+            .contains("roles must alternate")
+    );
+}

@@ -200,8 +200,12 @@ fn early_stopping_keeps_best_checkpoint() {
         summary.stopped_early,
         "expected early stop; events: {events:?}"
     );
-    assert_eq!(summary.steps, 3);
-    assert_eq!(summary.best_step, Some(1));
+    assert_eq!(summary.steps, 2);
+    assert_eq!(
+        summary.best_step,
+        Some(0),
+        "the base model itself stays best"
+    );
     // The result is the best checkpoint's weights, not the last step's.
     let best = lathe_train::BaseModel::load(&spec.output_dir.join("model"), &Device::Cpu).unwrap();
     let store = lathe_train::checkpoint::CheckpointStore::new(spec.output_dir.join("checkpoints"));

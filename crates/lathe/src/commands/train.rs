@@ -3,7 +3,7 @@
 //! without harm and resumed from its last checkpoint).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use candle_core::Device;
@@ -17,7 +17,7 @@ pub struct TrainArgs {
     pub spec: PathBuf,
 }
 
-fn load_job(spec_path: &PathBuf) -> anyhow::Result<Job> {
+fn load_job(spec_path: &Path) -> anyhow::Result<Job> {
     let spec = TrainingSpec::load(spec_path)?;
     Job::from_spec(&spec, &Device::Cpu)
         .with_context(|| format!("preparing {}", spec_path.display()))
@@ -33,6 +33,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         )
         .context("progress bar template")?,
     );
+    // Without a terminal the bar is hidden, so progress goes to stderr as plain lines instead.
+    let say = |line: String| {
+        if bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            bar.println(line);
+        }
+    };
     let summary = train(&job, &mut |event| match event {
         Event::Started {
             total_steps,
@@ -44,7 +52,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         } => {
             bar.set_length(*total_steps);
             bar.set_position(*resumed_at_step);
-            bar.println(format!(
+            say(format!(
                 "training {training_examples} examples ({validation_examples} for validation, {truncated} truncated), {trainable_parameters} trainable parameters, {:?}",
                 job.method
             ));
@@ -57,16 +65,19 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             ..
         } => {
             bar.set_position(*step);
-            bar.set_message(format!(
-                "loss {loss:.4}  {tokens_per_second:.0} tokens/s  eta {eta_seconds:.0}s"
-            ));
+            let message =
+                format!("loss {loss:.4}  {tokens_per_second:.0} tokens/s  eta {eta_seconds:.0}s");
+            if bar.is_hidden() {
+                eprintln!("step {step}/{}: {message}", bar.length().unwrap_or(0));
+            }
+            bar.set_message(message);
         }
         Event::Validation {
             step,
             loss,
             improved,
         } => {
-            bar.println(format!(
+            say(format!(
                 "step {step}: validation loss {loss:.4}{}",
                 if *improved { " (best)" } else { "" }
             ));

@@ -1,20 +1,25 @@
 //! A llama-family decoder built only from differentiable candle operations.
 
+mod cross_entropy;
+mod input_linear;
 mod linear;
 mod rope;
+mod softmax;
 
 use std::collections::HashMap;
 
-use candle_core::{D, DType, Device, Tensor, Var};
+use candle_core::{D, Device, Tensor, Var};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+pub use cross_entropy::cross_entropy;
 pub use linear::{LoraAdapter, Weight};
-pub use rope::{RotaryTables, interleaved_to_half_split, inverse_frequencies};
+pub use rope::{RotaryTables, apply_rotary, interleaved_to_half_split, inverse_frequencies};
+pub use softmax::{masked_softmax, softmax_last};
 
 use crate::config::ModelConfig;
 use linear::Linear;
-use rope::{apply_rotary, ensure_f32};
+use rope::ensure_f32;
 
 /// The projections LoRA may adapt, by their Hugging Face names.
 pub const LORA_TARGETS: [&str; 7] = [
@@ -321,11 +326,9 @@ impl Llama {
         // stacked along the token axis, so one batched matmul serves the whole group.
         let query = query.reshape((batch, kv_heads, group * tokens, head_dim))?;
         let scores = (query.matmul(&key.t()?)? / (head_dim as f64).sqrt())?;
-        let scores = scores
-            .reshape((batch, heads, tokens, tokens))?
-            .broadcast_add(mask)?;
+        let scores = scores.reshape((batch, heads, tokens, tokens))?;
         let probabilities =
-            softmax_last(&scores)?.reshape((batch, kv_heads, group * tokens, tokens))?;
+            masked_softmax(&scores, mask)?.reshape((batch, kv_heads, group * tokens, tokens))?;
         let context = probabilities
             .matmul(&value)?
             .reshape((batch, heads, tokens, head_dim))?
@@ -508,24 +511,6 @@ pub fn rms_norm(input: &Tensor, weight: &Tensor, epsilon: f64) -> candle_core::R
     normalized.broadcast_mul(weight)
 }
 
-/// Softmax over the last axis; the max is detached because its gradient cancels exactly.
-pub fn softmax_last(input: &Tensor) -> candle_core::Result<Tensor> {
-    let max = input.max_keepdim(D::Minus1)?.detach();
-    let exponentials = input.broadcast_sub(&max)?.exp()?;
-    let total = exponentials.sum_keepdim(D::Minus1)?;
-    exponentials.broadcast_div(&total)
-}
-
 fn silu(input: &Tensor) -> candle_core::Result<Tensor> {
     input.silu()
-}
-
-/// Mean cross-entropy of `logits [rows, vocab]` against `targets [rows]`.
-pub fn cross_entropy(logits: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
-    let rows = logits.dim(0)?;
-    let max = logits.max_keepdim(D::Minus1)?.detach();
-    let shifted = logits.broadcast_sub(&max)?;
-    let log_total = shifted.exp()?.sum_keepdim(D::Minus1)?.log()?;
-    let picked = shifted.gather(&targets.unsqueeze(1)?, 1)?;
-    ((log_total - picked)?.sum_all()? / rows as f64)?.to_dtype(DType::F32)
 }
