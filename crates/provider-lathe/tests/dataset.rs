@@ -69,6 +69,7 @@ fn plan(
             address: "lathe_dataset.dialogsum_v1".into(),
             prior: prior.cloned(),
             config: config.clone(),
+            applying: false,
         })
         .unwrap()
 }
@@ -283,6 +284,7 @@ fn configuration_mistakes_name_the_attribute() {
                 address: "lathe_dataset.x".into(),
                 prior: None,
                 config,
+                applying: false,
             })
             .unwrap_err()
     };

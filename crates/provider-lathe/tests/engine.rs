@@ -18,7 +18,7 @@ use lathe_provider_lathe::LatheProvider;
 struct Quiet;
 
 impl ApplyObserver for Quiet {
-    fn started(&self, _address: &InstanceAddress, _operation: Operation) {}
+    fn started(&self, _address: &InstanceAddress, _operation: Operation, _id: Option<&str>) {}
     fn progress(&self, _address: &InstanceAddress, _message: &str) {}
     fn output(&self, _address: &InstanceAddress, _line: &str) {}
     fn finished(
