@@ -4,6 +4,7 @@ mod arguments;
 mod cli;
 mod commands;
 mod providers;
+mod target;
 mod ui;
 mod workspace;
 
@@ -29,6 +30,10 @@ fn main() -> ExitCode {
                 directory.display()
             );
         }
+        providers::select(
+            directory.clone(),
+            target::TargetEnvironment::choose(cli.target_env.as_deref())?,
+        );
         match &cli.command {
             Command::Init(_) => commands::init::run(&directory, style),
             Command::Validate(arguments) => {

@@ -189,6 +189,7 @@ async fn check_credentials(
         .profile
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok())
+        .filter(|profile| !profile.is_empty())
         .unwrap_or_else(|| "default".to_string());
     let advice = format!(
         "lathe was asked to target real AWS (-target-env=aws or LATHE_TARGET=aws) but found no AWS credentials for profile `{profile}`: run `aws configure` (or `aws sso login`), set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or drop -target-env=aws to use the local region"

@@ -83,6 +83,7 @@ impl Target {
                     .profile
                     .clone()
                     .or_else(|| std::env::var("AWS_PROFILE").ok())
+                    .filter(|profile| !profile.is_empty())
                     .unwrap_or_else(|| "default".to_string());
                 let region = settings
                     .region

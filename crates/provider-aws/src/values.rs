@@ -164,3 +164,11 @@ pub fn observed_integer(before: &Value, observed: i64) -> Value {
         _ => Value::integer(observed),
     }
 }
+
+/// A string the provider may compute: unknown (decided by this apply) reads as unset.
+pub fn settable_string(value: &Value, name: &str) -> Result<Option<String>, ProviderError> {
+    if attribute(value, name).is_unknown() {
+        return Ok(None);
+    }
+    optional_string(value, name)
+}

@@ -17,7 +17,7 @@ use crate::clients::Clients;
 use crate::error::{ApiError, api};
 use crate::values::{
     ObjectBuilder, attribute, observed_map, optional_bool, optional_string, optional_string_value,
-    required_string, string_map,
+    required_string, settable_string, string_map,
 };
 
 #[derive(Debug)]
@@ -346,7 +346,7 @@ fn upload(
             .join("&")
     });
     let headers = ObjectHeaders {
-        content_type: optional_string(planned, "content_type")?,
+        content_type: settable_string(planned, "content_type")?,
         cache_control: optional_string(planned, "cache_control")?,
         content_disposition: optional_string(planned, "content_disposition")?,
         content_encoding: optional_string(planned, "content_encoding")?,

@@ -2,6 +2,7 @@
 
 use lathe_config::value::Value;
 use lathe_core::provider::ApplyAction;
+use lathe_core::provider::Provider;
 use serde_json::json;
 
 use super::{Harness, Recorded, json, string};
