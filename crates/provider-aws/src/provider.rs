@@ -26,13 +26,16 @@ pub fn info() -> ProviderInfo {
     }
 }
 
+/// Receives the "Target: ..." line once the provider is configured.
+type TargetReport = Box<dyn Fn(&str) + Send + Sync>;
+
 /// One configured `provider "aws"` block.
 pub struct AwsProvider {
     target: Target,
     settings: ProviderSettings,
     clients: Option<Clients>,
     module_directory: std::path::PathBuf,
-    report: Option<Box<dyn Fn(&str) + Send + Sync>>,
+    report: Option<TargetReport>,
     resources: Vec<Box<dyn Resource>>,
 }
 

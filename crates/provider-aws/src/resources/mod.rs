@@ -76,6 +76,9 @@ pub fn all() -> Vec<Box<dyn Resource>> {
     ]
 }
 
+/// An attribute and the value it takes when the configuration leaves it out.
+pub type AttributeDefault<'rules> = (&'rules str, fn() -> Value);
+
 /// How a resource type plans beyond the schema.
 #[derive(Debug, Default)]
 pub struct PlanRules<'rules> {
@@ -86,7 +89,7 @@ pub struct PlanRules<'rules> {
     /// Attributes holding policy JSON, compared by meaning.
     pub policies: &'rules [&'rules str],
     /// Attributes with a default value, as Terraform's schema `Default`.
-    pub defaults: &'rules [(&'rules str, fn() -> Value)],
+    pub defaults: &'rules [AttributeDefault<'rules>],
 }
 
 /// Plans by the schema after applying the rules.
