@@ -48,6 +48,8 @@ pub enum Command {
     Graph,
     /// Rewrite *.tf files in the canonical format.
     Fmt(FmtArgs),
+    /// Run the local region (S3, IAM, STS), or start, stop and inspect a background one.
+    Server(crate::commands::server::ServerArgs),
 }
 
 #[derive(Debug, Args)]

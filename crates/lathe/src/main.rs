@@ -95,6 +95,7 @@ fn main() -> ExitCode {
             }
             Command::Graph => commands::inspect::graph(&directory, style),
             Command::Fmt(arguments) => commands::fmt::run(&directory, arguments),
+            Command::Server(arguments) => commands::server::run(arguments).map(|()| 0),
         }
     })();
     match result {

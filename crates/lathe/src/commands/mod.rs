@@ -5,5 +5,6 @@ pub mod import;
 pub mod init;
 pub mod inspect;
 pub mod run;
+pub mod server;
 pub mod state;
 pub mod validate;
