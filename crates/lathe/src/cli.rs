@@ -10,6 +10,10 @@ pub struct Cli {
     /// Switch to this working directory before running the command.
     #[arg(long, global = true, value_name = "DIR")]
     pub chdir: Option<PathBuf>,
+    /// Where aws resources go: `local` (the default: this project's local region, started when
+    /// needed) or `aws` (real AWS with the standard credential chain). Also LATHE_TARGET.
+    #[arg(long = "target-env", global = true, value_name = "local|aws")]
+    pub target_env: Option<String>,
     /// Plain output: no colors, no spinners.
     #[arg(long, global = true)]
     pub no_color: bool,

@@ -38,6 +38,7 @@ mod cli;
 mod commands;
 mod machine;
 mod providers;
+mod target;
 mod ui;
 mod workspace;
 
@@ -67,6 +68,10 @@ fn main() -> ExitCode {
                 )
             })?;
         }
+        providers::select(
+            directory.clone(),
+            target::TargetEnvironment::choose(cli.target_env.as_deref())?,
+        );
         match &cli.command {
             Command::Init(_) => commands::init::run(&directory, style),
             Command::Validate(arguments) => {

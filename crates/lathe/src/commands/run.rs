@@ -149,6 +149,11 @@ pub fn run(
         saved.check_state(&state.lineage, state.serial)?;
     }
     let engine = engine(&module, &state, &variables, style)?;
+    if !(arguments.json && verb == Verb::Plan) {
+        for line in crate::providers::target_lines() {
+            println!("{line}\n");
+        }
+    }
     let (targets, replace, refresh, mode) = match &saved {
         Some(saved) => (
             saved.targets.clone(),
