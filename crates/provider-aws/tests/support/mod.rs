@@ -95,6 +95,7 @@ impl Harness {
                 address: format!("{type_name}.test"),
                 prior: prior.cloned(),
                 config: config.clone(),
+                applying: false,
             })
             .expect("plan succeeds")
     }
@@ -115,6 +116,7 @@ impl Harness {
                 prior: prior.cloned(),
                 planned: planned.clone(),
                 config: config.clone(),
+                dependents: Vec::new(),
             },
             &Recorded::default(),
         )

@@ -231,6 +231,7 @@ pub fn object_changes(harness: &Harness) {
                 prior: None,
                 planned,
                 config: config.clone(),
+                dependents: Vec::new(),
             },
             &progress,
         )
