@@ -19,7 +19,7 @@ impl TempProject {
         project
     }
 
-    /// A folder holding a copy of the configuration (`*.tf`, `*.tfvars`) of `source`.
+    /// A folder holding a copy of the files of `source` (not its subfolders), without state.
     pub fn copy_of(source: &Path) -> TempProject {
         let project = TempProject::new(&[]);
         for entry in std::fs::read_dir(source)
@@ -27,10 +27,11 @@ impl TempProject {
             .flatten()
         {
             let path = entry.path();
-            let configuration = path
-                .extension()
-                .is_some_and(|extension| extension == "tf" || extension == "tfvars");
-            if path.is_file() && configuration {
+            // Everything the example ships (configs, the scripts its provisioners run), but
+            // none of what running lathe there left behind (state, its backup, the lock).
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let left_by_lathe = name.starts_with("lathe.tfstate") || name.starts_with(".lathe");
+            if path.is_file() && !left_by_lathe {
                 std::fs::copy(entry.path(), project.path().join(entry.file_name()))
                     .expect("files copy");
             }
