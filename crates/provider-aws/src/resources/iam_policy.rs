@@ -5,7 +5,7 @@ use lathe_config::value::Value;
 use lathe_core::provider::{PlanRequest, PlannedChange, Progress, ProviderError};
 use lathe_core::schema::{AttributeSchema, BlockSchema};
 
-use super::iam_tags::{difference, from_tags, tags};
+use super::iam_tags::{from_tags, tags, update_tags};
 use super::{PlanRules, Resource, plan_with_rules};
 use crate::clients::Clients;
 use crate::data_sources::partition_of;
@@ -186,31 +186,38 @@ impl Resource for IamPolicy {
                 )
                 .map_err(api(format!("updating the document of IAM policy {arn}")))?;
         }
-        let (set, removed) = difference(&string_map(prior, "tags")?, &string_map(planned, "tags")?);
-        if !removed.is_empty() {
-            clients
-                .block_on(
-                    clients
-                        .iam
-                        .untag_policy()
-                        .policy_arn(&arn)
-                        .set_tag_keys(Some(removed))
-                        .send(),
-                )
-                .map_err(api(format!("untagging IAM policy {arn}")))?;
-        }
-        if !set.is_empty() {
-            clients
-                .block_on(
-                    clients
-                        .iam
-                        .tag_policy()
-                        .policy_arn(&arn)
-                        .set_tags(Some(tags(&set)?))
-                        .send(),
-                )
-                .map_err(api(format!("tagging IAM policy {arn}")))?;
-        }
+        update_tags(
+            prior,
+            planned,
+            |removed| {
+                clients
+                    .block_on(
+                        clients
+                            .iam
+                            .untag_policy()
+                            .policy_arn(&arn)
+                            .set_tag_keys(Some(removed))
+                            .send(),
+                    )
+                    .map(drop)
+                    .map_err(api(format!("untagging IAM policy {arn}")))
+                    .map_err(ProviderError::from)
+            },
+            |tags| {
+                clients
+                    .block_on(
+                        clients
+                            .iam
+                            .tag_policy()
+                            .policy_arn(&arn)
+                            .set_tags(Some(tags))
+                            .send(),
+                    )
+                    .map(drop)
+                    .map_err(api(format!("tagging IAM policy {arn}")))
+                    .map_err(ProviderError::from)
+            },
+        )?;
         let state = ObjectBuilder::from(planned)
             .string("arn", arn.clone())
             .build();

@@ -8,7 +8,7 @@ use lathe_config::value::Value;
 use lathe_core::provider::{PlanRequest, PlannedChange, Progress, ProviderError};
 use lathe_core::schema::{AttributeSchema, BlockSchema, NestedBlockSchema, Nesting};
 
-use super::iam_tags::{difference, from_tags, tags};
+use super::iam_tags::{from_tags, tags, update_tags};
 use super::{PlanRules, Resource, plan_with_rules};
 use crate::clients::Clients;
 use crate::error::{ApiError, api};
@@ -314,31 +314,38 @@ impl Resource for IamRole {
                 put_inline(clients, &name, policy_name, document)?;
             }
         }
-        let (set, removed) = difference(&string_map(prior, "tags")?, &string_map(planned, "tags")?);
-        if !removed.is_empty() {
-            clients
-                .block_on(
-                    clients
-                        .iam
-                        .untag_role()
-                        .role_name(&name)
-                        .set_tag_keys(Some(removed))
-                        .send(),
-                )
-                .map_err(api(format!("untagging IAM role {name}")))?;
-        }
-        if !set.is_empty() {
-            clients
-                .block_on(
-                    clients
-                        .iam
-                        .tag_role()
-                        .role_name(&name)
-                        .set_tags(Some(tags(&set)?))
-                        .send(),
-                )
-                .map_err(api(format!("tagging IAM role {name}")))?;
-        }
+        update_tags(
+            prior,
+            planned,
+            |removed| {
+                clients
+                    .block_on(
+                        clients
+                            .iam
+                            .untag_role()
+                            .role_name(&name)
+                            .set_tag_keys(Some(removed))
+                            .send(),
+                    )
+                    .map(drop)
+                    .map_err(api(format!("untagging IAM role {name}")))
+                    .map_err(ProviderError::from)
+            },
+            |tags| {
+                clients
+                    .block_on(
+                        clients
+                            .iam
+                            .tag_role()
+                            .role_name(&name)
+                            .set_tags(Some(tags))
+                            .send(),
+                    )
+                    .map(drop)
+                    .map_err(api(format!("tagging IAM role {name}")))
+                    .map_err(ProviderError::from)
+            },
+        )?;
         let state = ObjectBuilder::from(planned)
             .string("name", name.clone())
             .build();

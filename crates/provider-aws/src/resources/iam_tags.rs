@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_iam::types::Tag;
+use lathe_config::value::Value;
 use lathe_core::provider::ProviderError;
+
+use crate::values::string_map;
 
 pub fn tags(entries: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
     entries
@@ -42,4 +45,22 @@ pub fn difference(
         .cloned()
         .collect();
     (set, removed)
+}
+
+/// Brings an IAM object's tags from `prior`'s to `planned`'s: untags the removed keys, then
+/// tags what was added or changed. `untag` and `tag` make the one SDK call of that object type.
+pub fn update_tags(
+    prior: &Value,
+    planned: &Value,
+    untag: impl FnOnce(Vec<String>) -> Result<(), ProviderError>,
+    tag: impl FnOnce(Vec<Tag>) -> Result<(), ProviderError>,
+) -> Result<(), ProviderError> {
+    let (set, removed) = difference(&string_map(prior, "tags")?, &string_map(planned, "tags")?);
+    if !removed.is_empty() {
+        untag(removed)?;
+    }
+    if !set.is_empty() {
+        tag(tags(&set)?)?;
+    }
+    Ok(())
 }
