@@ -19,9 +19,13 @@ use crate::error::{DatasetError, Result};
 use crate::sample::{SHUFFLE_STREAM, generator};
 use crate::source::{BATCH_ROWS, BatchIterator};
 
-/// Bytes of rows per bucket; a bucket is held about three times over while it is shuffled.
-const BUCKET_BYTES: u64 = 24 << 20;
+/// Bytes of rows per bucket; a bucket is held about three times over while it is shuffled,
+/// so this sets the shuffle's share of the memory bound. Smaller buckets only mean more files.
+const BUCKET_BYTES: u64 = 8 << 20;
 const MAX_BUCKETS: u64 = 4096;
+/// Rows gathered before they are spread over the buckets, so each bucket file receives a few
+/// dozen rows per write rather than a handful (a write has a fixed cost in Arrow IPC).
+const SPREAD_ROWS: usize = 8 * BATCH_ROWS;
 
 pub struct Shuffle {
     seed: u64,
@@ -29,6 +33,9 @@ pub struct Shuffle {
     directory: tempfile::TempDir,
     writers: Vec<Option<FileWriter<BufWriter<File>>>>,
     generator: ChaCha8Rng,
+    /// Rows not yet spread over the buckets.
+    gathered: Vec<RecordBatch>,
+    gathered_rows: usize,
 }
 
 impl Shuffle {
@@ -45,6 +52,8 @@ impl Shuffle {
             directory,
             writers: (0..buckets).map(|_| None).collect(),
             generator: generator(seed, SHUFFLE_STREAM),
+            gathered: Vec::new(),
+            gathered_rows: 0,
         })
     }
 
@@ -55,6 +64,23 @@ impl Shuffle {
     }
 
     pub fn push(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.gathered_rows += batch.num_rows();
+        self.gathered.push(batch.clone());
+        if self.gathered_rows >= SPREAD_ROWS {
+            self.spread()?;
+        }
+        Ok(())
+    }
+
+    /// Sends each gathered row to a random bucket. The generator draws once per row in row
+    /// order, so the buckets do not depend on how rows were batched.
+    fn spread(&mut self) -> Result<()> {
+        if self.gathered.is_empty() {
+            return Ok(());
+        }
+        let batch = concat_batches(&self.schema, &self.gathered)?;
+        self.gathered.clear();
+        self.gathered_rows = 0;
         let buckets = self.writers.len();
         let mut rows: Vec<Vec<u32>> = vec![Vec::new(); buckets];
         for row in 0..batch.num_rows() {
@@ -64,7 +90,7 @@ impl Shuffle {
             if indices.is_empty() {
                 continue;
             }
-            let part = take_record_batch(batch, &UInt32Array::from(indices))?;
+            let part = take_record_batch(&batch, &UInt32Array::from(indices))?;
             if self.writers[bucket].is_none() {
                 let path = self.bucket_path(bucket);
                 let file = File::create(&path).map_err(|error| DatasetError::io(&path, error))?;
@@ -81,6 +107,7 @@ impl Shuffle {
 
     /// Emits every row, bucket by bucket, each bucket in a seeded random order.
     pub fn finish(mut self) -> Result<BatchIterator> {
+        self.spread()?;
         let mut filled = Vec::new();
         for (bucket, writer) in self.writers.iter_mut().enumerate() {
             if let Some(mut writer) = writer.take() {

@@ -1,13 +1,12 @@
 //! `lathe data`: validate, preview, describe, generate and prepare training data.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use lathe_dataset::{
-    Format, ModelProfile, OutputFormat, Recipe, RunOptions, Source, Step, TokenCounter,
+    Format, HashCache, ModelProfile, OutputFormat, Recipe, RowCounter, RunOptions, Source, Step,
+    TokenCounter,
 };
 
 #[derive(Debug, clap::Subcommand)]
@@ -411,9 +410,12 @@ fn prepare(arguments: &PrepareArgs) -> Result<()> {
         })
     };
     let (fingerprint, outcome) = match &arguments.output {
-        // The version only names the default folder: with -o, hashing the source overlaps the run.
+        // The version only names the default folder: with -o, hashing the source overlaps the
+        // run, and no project cache is kept for a folder that may be anywhere.
         Some(output_dir) => std::thread::scope(|scope| {
-            let fingerprint = scope.spawn(|| lathe_dataset::fingerprint(&recipe, &base_dir));
+            let fingerprint = scope.spawn(|| {
+                lathe_dataset::fingerprint(&recipe, &base_dir, &mut HashCache::in_memory())
+            });
             let outcome = run_into(output_dir.clone());
             let fingerprint = fingerprint
                 .join()
@@ -421,7 +423,9 @@ fn prepare(arguments: &PrepareArgs) -> Result<()> {
             anyhow::Ok((fingerprint?, outcome?))
         })?,
         None => {
-            let fingerprint = lathe_dataset::fingerprint(&recipe, &base_dir)?;
+            let mut cache = HashCache::for_project(&base_dir);
+            let fingerprint = lathe_dataset::fingerprint(&recipe, &base_dir, &mut cache)?;
+            cache.save()?;
             let output_dir = Path::new(".lathe")
                 .join("datasets")
                 .join(&fingerprint.version);
@@ -460,13 +464,13 @@ fn prepare(arguments: &PrepareArgs) -> Result<()> {
 /// Runs `work` while a progress bar shows rows and rows/s from the counter it is given.
 fn with_progress<T, E>(
     total: Option<u64>,
-    work: impl FnOnce(Arc<AtomicU64>) -> Result<T, E> + Send,
+    work: impl FnOnce(RowCounter) -> Result<T, E> + Send,
 ) -> Result<T>
 where
     T: Send,
     E: Into<anyhow::Error> + Send,
 {
-    let counter = Arc::new(AtomicU64::new(0));
+    let counter = RowCounter::new();
     let bar = match total {
         Some(total) => indicatif::ProgressBar::new(total),
         None => indicatif::ProgressBar::new_spinner(),
@@ -479,15 +483,13 @@ where
     if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
-    let result = std::thread::scope(|scope| {
-        let worker_counter = Arc::clone(&counter);
-        let worker = scope.spawn(move || work(worker_counter));
-        while !worker.is_finished() {
-            bar.set_position(counter.load(Ordering::Relaxed));
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        worker.join()
-    });
+    let worker_counter = counter.clone();
+    let result = lathe_dataset::progress::watch(
+        &counter,
+        Duration::from_millis(100),
+        move || work(worker_counter),
+        |snapshot| bar.set_position(snapshot.rows),
+    );
     bar.finish_and_clear();
     match result {
         Ok(result) => result.map_err(Into::into),
