@@ -3,23 +3,12 @@
 
 use std::path::Path;
 
-use lathe_dataset::{
-    Format, ModelProfile, OutputFormat, Recipe, Report, RunOptions, Source, Split, Step, check, run,
-};
+use lathe_dataset::{Format, ModelProfile, Recipe, Report, RunOptions, Split, Step, check, run};
+
+mod common;
 
 fn recipe(paths: &[&str], steps: Vec<Step>) -> Recipe {
-    Recipe {
-        source: Source {
-            paths: paths.iter().map(|path| path.to_string()).collect(),
-            format: None,
-            text_unit: Default::default(),
-        },
-        steps,
-        format: Format::FineTuning,
-        output: OutputFormat::Jsonl,
-        split: None,
-        tokenizer: None,
-    }
+    common::recipe(paths, steps, Format::FineTuning)
 }
 
 /// The run's error with the temporary folder written as `DIR`, so messages can be compared.

@@ -3,21 +3,12 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use lathe_dataset::{Format, HashCache, OutputFormat, Recipe, Source, fingerprint, synth};
+use lathe_dataset::{Format, HashCache, OutputFormat, Recipe, fingerprint, synth};
+
+mod common;
 
 fn recipe() -> Recipe {
-    Recipe {
-        source: Source {
-            paths: vec!["rows.jsonl".into()],
-            format: None,
-            text_unit: Default::default(),
-        },
-        steps: Vec::new(),
-        format: Format::FineTuning,
-        output: OutputFormat::Jsonl,
-        split: None,
-        tokenizer: None,
-    }
+    common::recipe(&["rows.jsonl"], Vec::new(), Format::FineTuning)
 }
 
 fn set_modified(path: &Path, ago: Duration) {

@@ -7,9 +7,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use lathe_dataset::{
-    Format, ModelProfile, OutputFormat, Recipe, RunOptions, Source, Step, run, synth,
-};
+use lathe_dataset::{Format, ModelProfile, OutputFormat, Recipe, RunOptions, Step, run, synth};
+
+mod common;
 
 const CHILD: &str = "LATHE_MEMORY_TEST_SOURCE";
 const SHUFFLED: &str = "LATHE_MEMORY_TEST_SHUFFLED";
@@ -18,32 +18,11 @@ const TEST_NAME: &str = "shuffled_runs_keep_memory_flat";
 /// The seed's conversion, shuffled or not: shuffled, every row passes through the
 /// disk-backed shuffle.
 fn conversion(source: &Path, shuffled: bool) -> Recipe {
-    Recipe {
-        source: Source {
-            paths: vec![source.to_string_lossy().into_owned()],
-            format: None,
-            text_unit: Default::default(),
-        },
-        steps: vec![
-            Step::Drop {
-                columns: vec!["id".into(), "topic".into()],
-            },
-            Step::Rename {
-                columns: [
-                    ("dialogue".to_string(), "prompt".to_string()),
-                    ("summary".to_string(), "completion".to_string()),
-                ]
-                .into(),
-            },
-        ]
-        .into_iter()
-        .chain(shuffled.then_some(Step::Shuffle { seed: 42 }))
-        .collect(),
-        format: Format::FineTuning,
-        output: OutputFormat::Jsonl,
-        split: None,
-        tokenizer: None,
+    let mut steps = common::seed_columns();
+    if shuffled {
+        steps.push(Step::Shuffle { seed: 42 });
     }
+    common::recipe(&[&source.to_string_lossy()], steps, Format::FineTuning)
 }
 
 /// Peak resident memory of this process so far, in KiB.

@@ -3,11 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use lathe_dataset::{
-    Format, HashCache, ModelProfile, OutputFormat, Recipe, RunOptions, Source, Split, Step,
-    fingerprint, run, synth,
+    Format, HashCache, ModelProfile, OutputFormat, RunOptions, Split, Step, fingerprint, run, synth,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+mod common;
+use common::{recipe, seed_steps};
 
 fn options(directory: &Path, output: &str) -> RunOptions {
     RunOptions {
@@ -16,42 +18,6 @@ fn options(directory: &Path, output: &str) -> RunOptions {
         profile: ModelProfile::default(),
         progress: None,
     }
-}
-
-fn recipe(paths: &[&str], steps: Vec<Step>, format: Format) -> Recipe {
-    Recipe {
-        source: Source {
-            paths: paths.iter().map(|path| path.to_string()).collect(),
-            format: None,
-            text_unit: Default::default(),
-        },
-        steps,
-        format,
-        output: OutputFormat::Jsonl,
-        split: None,
-        tokenizer: None,
-    }
-}
-
-/// The seed's steps: drop id and topic, rename to prompt/completion, sample with a seed.
-fn seed_steps(n: u64, seed: u64) -> Vec<Step> {
-    vec![
-        Step::Drop {
-            columns: vec!["id".into(), "topic".into()],
-        },
-        Step::Rename {
-            columns: [
-                ("dialogue".to_string(), "prompt".to_string()),
-                ("summary".to_string(), "completion".to_string()),
-            ]
-            .into(),
-        },
-        Step::Sample {
-            n: Some(n),
-            fraction: None,
-            seed,
-        },
-    ]
 }
 
 fn lines(path: &Path) -> Vec<Value> {
