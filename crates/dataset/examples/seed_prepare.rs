@@ -1,0 +1,65 @@
+//! The seed's conversion (drop id and topic, rename to prompt/completion, sample N with seed
+//! 42, JSONL) through the library alone, hashing the source for the version alongside, as
+//! `lathe data prepare -o` does. For measuring the pipeline where the `lathe` binary (which
+//! links everything else too) is not built: `seed_prepare SOURCE.parquet SAMPLE OUTPUT_DIR`.
+
+use std::path::PathBuf;
+
+use lathe_dataset::{
+    Format, HashCache, ModelProfile, OutputFormat, Recipe, RunOptions, Source, Step, fingerprint,
+    run,
+};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let [source, sample, output] = arguments.as_slice() else {
+        return Err("usage: seed_prepare SOURCE.parquet SAMPLE OUTPUT_DIR".into());
+    };
+    let recipe = Recipe {
+        source: Source {
+            paths: vec![source.clone()],
+            format: None,
+            text_unit: Default::default(),
+        },
+        steps: vec![
+            Step::Drop {
+                columns: vec!["id".into(), "topic".into()],
+            },
+            Step::Rename {
+                columns: [
+                    ("dialogue".to_string(), "prompt".to_string()),
+                    ("summary".to_string(), "completion".to_string()),
+                ]
+                .into(),
+            },
+            Step::Sample {
+                n: Some(sample.parse()?),
+                fraction: None,
+                seed: 42,
+            },
+        ],
+        format: Format::FineTuning,
+        output: OutputFormat::Jsonl,
+        split: None,
+        tokenizer: None,
+    };
+    let base_dir = PathBuf::from(".");
+    let options = RunOptions {
+        base_dir: base_dir.clone(),
+        output_dir: PathBuf::from(output),
+        profile: ModelProfile::default(),
+        progress: None,
+    };
+    let (version, outcome) = std::thread::scope(|scope| {
+        let version = scope.spawn(|| fingerprint(&recipe, &base_dir, &mut HashCache::in_memory()));
+        let outcome = run(&recipe, &options);
+        (version.join(), outcome)
+    });
+    let version = version.map_err(|_| "hashing the source panicked")??;
+    let outcome = outcome?;
+    println!(
+        "{} rows, sha256 {}, version {}",
+        outcome.rows, outcome.sha256, version.version
+    );
+    Ok(())
+}
