@@ -161,7 +161,8 @@ impl HashCache {
     }
 
     /// Writes the cache back (atomically) when it learned something, forgetting files that
-    /// no longer exist so it stays small.
+    /// no longer exist so it stays small. Entries another process saved meanwhile (a plan of
+    /// another dataset, say) are kept: the file is read again and merged, ours winning.
     pub fn save(&mut self) -> Result<()> {
         let Some(path) = &self.path else {
             return Ok(());
@@ -171,6 +172,10 @@ impl HashCache {
         if !self.dirty && self.stored.files.len() == before {
             return Ok(());
         }
+        let mut merged = HashCache::load(path).stored;
+        merged.files.retain(|file, _| file.is_file());
+        merged.files.append(&mut self.stored.files);
+        self.stored = merged;
         let text = serde_json::to_vec_pretty(&self.stored)
             .map_err(|error| DatasetError::Recipe(error.to_string()))?;
         write_atomic(path, &text)?;

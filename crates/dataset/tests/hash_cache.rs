@@ -118,3 +118,24 @@ fn removed_files_are_forgotten() {
             .contains("rows.jsonl")
     );
 }
+
+#[test]
+fn two_plans_saving_at_once_keep_each_others_hashes() {
+    let directory = tempfile::tempdir().unwrap();
+    for name in ["a.jsonl", "b.jsonl"] {
+        let path = directory.path().join(name);
+        std::fs::write(&path, "{\"prompt\":\"p\",\"completion\":\"c\"}\n").unwrap();
+        set_modified(&path, HOUR);
+    }
+    let mut first = HashCache::for_project(directory.path());
+    let mut second = HashCache::for_project(directory.path());
+    first.sha256(&directory.path().join("a.jsonl")).unwrap();
+    second.sha256(&directory.path().join("b.jsonl")).unwrap();
+    first.save().unwrap();
+    second.save().unwrap();
+    let mut later = HashCache::for_project(directory.path());
+    for name in ["a.jsonl", "b.jsonl"] {
+        later.sha256(&directory.path().join(name)).unwrap();
+    }
+    assert_eq!((later.hits(), later.misses()), (2, 0));
+}
