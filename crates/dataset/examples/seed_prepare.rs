@@ -5,44 +5,22 @@
 
 use std::path::PathBuf;
 
-use lathe_dataset::{
-    Format, HashCache, ModelProfile, OutputFormat, Recipe, RunOptions, Source, Step, fingerprint,
-    run,
-};
+use lathe_dataset::{Format, HashCache, ModelProfile, RunOptions, fingerprint, run};
+
+// The tests' recipe builders: the seed's steps are written once.
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let [source, sample, output] = arguments.as_slice() else {
         return Err("usage: seed_prepare SOURCE.parquet SAMPLE OUTPUT_DIR".into());
     };
-    let recipe = Recipe {
-        source: Source {
-            paths: vec![source.clone()],
-            format: None,
-            text_unit: Default::default(),
-        },
-        steps: vec![
-            Step::Drop {
-                columns: vec!["id".into(), "topic".into()],
-            },
-            Step::Rename {
-                columns: [
-                    ("dialogue".to_string(), "prompt".to_string()),
-                    ("summary".to_string(), "completion".to_string()),
-                ]
-                .into(),
-            },
-            Step::Sample {
-                n: Some(sample.parse()?),
-                fraction: None,
-                seed: 42,
-            },
-        ],
-        format: Format::FineTuning,
-        output: OutputFormat::Jsonl,
-        split: None,
-        tokenizer: None,
-    };
+    let recipe = common::recipe(
+        &[source.as_str()],
+        common::seed_steps(sample.parse()?, 42),
+        Format::FineTuning,
+    );
     let base_dir = PathBuf::from(".");
     let options = RunOptions {
         base_dir: base_dir.clone(),
