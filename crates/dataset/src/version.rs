@@ -11,6 +11,11 @@ use crate::hash_cache::HashCache;
 use crate::recipe::Recipe;
 use crate::source;
 
+/// The generation of lathe's own row-producing algorithms (sampler, shuffle buckets, writers).
+/// Bump it whenever the same recipe and source would come out as different bytes, so one
+/// `version` never names two outputs.
+const ALGORITHM_GENERATION: &str = "lathe-dataset-2";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint {
     /// `ds-` and 16 hex digits.
@@ -32,6 +37,8 @@ pub fn fingerprint(recipe: &Recipe, base_dir: &Path, cache: &mut HashCache) -> R
     let source_sha256 = hex::encode(sources.finalize());
     let recipe_sha256 = recipe_sha256(recipe)?;
     let mut version = Sha256::new();
+    version.update(ALGORITHM_GENERATION);
+    version.update(b"\n");
     version.update(&recipe_sha256);
     version.update(b"\n");
     version.update(&source_sha256);
