@@ -54,9 +54,9 @@ pub fn registry() -> ProviderRegistry {
         Box::new(
             lathe_provider_aws::AwsProvider::new((*target).clone())
                 .with_module_directory(project.clone())
-                .on_configured(|line| {
+                .on_configured(|configured| {
                     if let Ok(mut lines) = TARGET_LINES.lock() {
-                        lines.push(line.to_string());
+                        lines.push(configured.target_line.clone());
                     }
                 }),
         )

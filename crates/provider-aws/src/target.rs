@@ -7,7 +7,7 @@ use std::sync::Arc;
 use lathe_config::value::Value;
 use lathe_core::provider::ProviderError;
 
-use crate::values::{attribute, optional_bool, optional_string};
+use crate::values::{attribute, optional_bool, optional_string, string_map};
 
 /// The services whose endpoints a `provider "aws" { endpoints { ... } }` block may set.
 pub const ENDPOINT_SERVICES: [&str; 5] = ["s3", "iam", "sts", "bedrock", "bedrockruntime"];
@@ -108,6 +108,8 @@ pub struct ProviderSettings {
     /// Service name (`s3`) to URL, from the `endpoints` block.
     pub endpoints: BTreeMap<String, String>,
     pub s3_use_path_style: bool,
+    /// `default_tags { tags = {...} }`: tags every taggable resource carries.
+    pub default_tags: BTreeMap<String, String>,
 }
 
 impl ProviderSettings {
@@ -127,6 +129,15 @@ impl ProviderSettings {
                 }
             }
         }
+        let mut default_tags = BTreeMap::new();
+        let tag_blocks: Vec<&Value> = match attribute(config, "default_tags") {
+            Value::List(items) => items.iter().collect(),
+            Value::Null => Vec::new(),
+            single => vec![single],
+        };
+        for block in tag_blocks {
+            default_tags.extend(string_map(block, "tags")?);
+        }
         let settings = ProviderSettings {
             region: optional_string(config, "region")?,
             profile: optional_string(config, "profile")?,
@@ -135,6 +146,7 @@ impl ProviderSettings {
             token: optional_string(config, "token")?,
             endpoints,
             s3_use_path_style: optional_bool(config, "s3_use_path_style").unwrap_or(false),
+            default_tags,
         };
         if settings.access_key.is_some() != settings.secret_key.is_some() {
             return Err(ProviderError::at_attribute(

@@ -59,3 +59,9 @@ fn policies_and_roles_compare_by_meaning_and_clean_up() {
     let running = start();
     scenarios::iam_lifecycle(&harness(&running));
 }
+
+#[test]
+fn default_tags_merge_under_each_objects_own() {
+    let running = start();
+    scenarios::default_tags(&mut harness(&running));
+}
