@@ -8,41 +8,20 @@ use std::time::{Duration, Instant};
 
 use lathe_core::provider::ApplyAction;
 use lathe_provider_aws::Propagation;
-use lathe_region::testing::TestRegion;
 use serde_json::json;
 use support::faulty_peer::{Fault, FaultyPeer};
+use support::region::Running;
 use support::scenarios::{DOCUMENT, TRUST};
 use support::{Flavor, Harness, json, string};
 
 const INVALID_PRINCIPAL: &str =
     "Invalid principal in policy: \"SERVICE\":\"bedrock.amazonaws.com\"";
 
-struct Running {
-    region: TestRegion,
-    _runtime: tokio::runtime::Runtime,
-}
-
-fn start() -> Running {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let region = runtime
-        .block_on(TestRegion::start())
-        .expect("the local region starts");
-    Running {
-        region,
-        _runtime: runtime,
-    }
-}
-
 fn harness(running: &Running, peer: &FaultyPeer, budget: Duration) -> Harness {
-    let keys = running.region.credentials();
     Harness::with_propagation(
         &peer.endpoint,
-        &keys.access_key_id,
-        &keys.secret_access_key,
+        running.access_key(),
+        running.secret_key(),
         Flavor::LocalRegion,
         Propagation {
             budget,
@@ -53,9 +32,9 @@ fn harness(running: &Running, peer: &FaultyPeer, budget: Duration) -> Harness {
 
 #[test]
 fn calls_after_a_create_are_retried_while_iam_propagates() {
-    let running = start();
+    let running = Running::start();
     let peer = FaultyPeer::start(
-        &running.region.endpoint_url(),
+        &running.endpoint(),
         vec![
             Fault {
                 action: "CreateRole",
@@ -108,9 +87,9 @@ fn calls_after_a_create_are_retried_while_iam_propagates() {
 
 #[test]
 fn past_the_budget_the_error_is_awss_own() {
-    let running = start();
+    let running = Running::start();
     let peer = FaultyPeer::start(
-        &running.region.endpoint_url(),
+        &running.endpoint(),
         vec![Fault {
             action: "CreateRole",
             status: 400,

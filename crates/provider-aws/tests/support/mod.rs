@@ -5,6 +5,7 @@
 
 pub mod faulty_peer;
 pub mod moto;
+pub mod region;
 pub mod scenarios;
 
 use lathe_config::value::Value;
