@@ -112,15 +112,19 @@ pub struct ProviderSettings {
     pub default_tags: BTreeMap<String, String>,
 }
 
+/// The blocks named `name` in the provider block: a list, or one object, or none.
+fn nested_blocks<'value>(config: &'value Value, name: &str) -> Vec<&'value Value> {
+    match attribute(config, name) {
+        Value::List(items) => items.iter().collect(),
+        Value::Null => Vec::new(),
+        single => vec![single],
+    }
+}
+
 impl ProviderSettings {
     pub fn from_value(config: &Value) -> Result<ProviderSettings, ProviderError> {
         let mut endpoints = BTreeMap::new();
-        let blocks: Vec<&Value> = match attribute(config, "endpoints") {
-            Value::List(items) => items.iter().collect(),
-            Value::Null => Vec::new(),
-            single => vec![single],
-        };
-        for block in blocks {
+        for block in nested_blocks(config, "endpoints") {
             for service in ENDPOINT_SERVICES {
                 if let Some(url) = optional_string(block, service)?
                     && !url.is_empty()
@@ -130,12 +134,7 @@ impl ProviderSettings {
             }
         }
         let mut default_tags = BTreeMap::new();
-        let tag_blocks: Vec<&Value> = match attribute(config, "default_tags") {
-            Value::List(items) => items.iter().collect(),
-            Value::Null => Vec::new(),
-            single => vec![single],
-        };
-        for block in tag_blocks {
+        for block in nested_blocks(config, "default_tags") {
             default_tags.extend(string_map(block, "tags")?);
         }
         let settings = ProviderSettings {
