@@ -14,13 +14,12 @@ use lathe_core::provider::{
     ApplyAction, ApplyRequest, PlanRequest, PlannedChange, Progress, ProviderError, describe_change,
 };
 use lathe_dataset::{Fingerprint, HashCache, RowCounter, RunOptions};
-use lathe_hub::Hub;
 
 pub use manifest::Manifest;
 pub use recipe::{Configured, configured};
 pub use schema::schema;
 
-use crate::sources::resolve_hub_sources;
+use crate::sources::Sources;
 
 pub const TYPE_NAME: &str = "lathe_dataset";
 
@@ -72,13 +71,15 @@ fn differences(path: &str, before: &Value, after: &Value, reasons: &mut Vec<Stri
 fn prepared_recipe(
     config: &Value,
     base_dir: &Path,
-    hub: &Hub,
+    sources: &Sources,
 ) -> Result<Configured, ProviderError> {
     let mut configured = configured(config, base_dir)?;
-    resolve_hub_sources(&mut configured.recipe, &configured.selection, hub)
+    sources
+        .resolve(&mut configured.recipe, &configured.selection, base_dir)
         .map_err(|error| ProviderError::at_attribute(error.to_string(), "source"))?;
     if let Some(model) = &configured.tokenizer_model {
-        let snapshot = hub
+        let snapshot = sources
+            .hub
             .resolve_model(model, None)
             .map_err(|error| ProviderError::at_attribute(error.to_string(), "tokenizer"))?;
         configured.recipe.tokenizer = Some(snapshot.join("tokenizer.json"));
@@ -101,7 +102,7 @@ fn fingerprint(configured: &Configured, base_dir: &Path) -> Result<Fingerprint, 
 
 pub fn plan(
     base_dir: &Path,
-    hub: &Hub,
+    sources: &Sources,
     request: &PlanRequest,
 ) -> Result<PlannedChange, ProviderError> {
     let config = &request.config;
@@ -129,7 +130,7 @@ pub fn plan(
     let fingerprint = if contains_unknown(config) {
         None
     } else {
-        let configured = prepared_recipe(config, base_dir, hub)?;
+        let configured = prepared_recipe(config, base_dir, sources)?;
         // The same checks apply would make, so mistakes surface before anything runs.
         lathe_dataset::check(&configured.recipe, base_dir).map_err(dataset_error)?;
         Some(fingerprint(&configured, base_dir)?)
@@ -177,7 +178,7 @@ pub fn plan(
 
 pub fn apply(
     base_dir: &Path,
-    hub: &Hub,
+    sources: &Sources,
     request: &ApplyRequest,
     progress: &dyn Progress,
 ) -> Result<Value, ProviderError> {
@@ -196,7 +197,7 @@ pub fn apply(
         }
         return Ok(Value::Null);
     }
-    let configured = prepared_recipe(&request.config, base_dir, hub)?;
+    let configured = prepared_recipe(&request.config, base_dir, sources)?;
     let fingerprint = fingerprint(&configured, base_dir)?;
     let relative_dir = Path::new(".lathe")
         .join("datasets")
