@@ -343,3 +343,63 @@ fn fused_cross_entropy_matches_composed_value_and_gradient() {
         "cross-entropy gradients differ by {difference}"
     );
 }
+
+#[test]
+fn fused_swiglu_matches_composed_value_and_gradients() {
+    use candle_core::Var;
+    let n = 3 * 5000;
+    let gate = Var::from_vec(
+        (0..n)
+            .map(|i| ((i * 31 % 23) as f32 - 11.0) * 0.3)
+            .collect::<Vec<f32>>(),
+        (3, 5000),
+        &Device::Cpu,
+    )
+    .unwrap();
+    let up = Var::from_vec(
+        (0..n)
+            .map(|i| ((i * 17 % 19) as f32 - 9.0) * 0.2)
+            .collect::<Vec<f32>>(),
+        (3, 5000),
+        &Device::Cpu,
+    )
+    .unwrap();
+    let weights = Tensor::from_vec(
+        (0..n).map(|i| (i % 7) as f32 - 3.0).collect::<Vec<f32>>(),
+        (3, 5000),
+        &Device::Cpu,
+    )
+    .unwrap();
+    let ours = lathe_train::model::swiglu(gate.as_tensor(), up.as_tensor()).unwrap();
+    let composed = (gate.as_tensor().silu().unwrap() * up.as_tensor()).unwrap();
+    let largest = |a: &Tensor, b: &Tensor| {
+        (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+    };
+    assert!(largest(&ours, &composed) < 1e-5);
+    let our_gradients = (ours * &weights)
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap();
+    let composed_gradients = (composed * &weights)
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap();
+    for var in [&gate, &up] {
+        let difference = largest(
+            our_gradients.get(var.as_tensor()).unwrap(),
+            composed_gradients.get(var.as_tensor()).unwrap(),
+        );
+        assert!(difference < 1e-4, "swiglu gradients differ by {difference}");
+    }
+}

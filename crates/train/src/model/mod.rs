@@ -5,6 +5,7 @@ mod input_linear;
 mod linear;
 mod rope;
 mod softmax;
+mod swiglu;
 
 use std::collections::HashMap;
 
@@ -16,6 +17,7 @@ pub use cross_entropy::cross_entropy;
 pub use linear::{LoraAdapter, Weight};
 pub use rope::{RotaryTables, apply_rotary, interleaved_to_half_split, inverse_frequencies};
 pub use softmax::{masked_softmax, softmax_last};
+pub use swiglu::swiglu;
 
 use crate::config::ModelConfig;
 use linear::Linear;
@@ -280,7 +282,7 @@ impl Llama {
             let mlp = &layer.mlp;
             let gate = mlp.gate_proj.forward(&normed, inputs.rng.as_deref_mut())?;
             let up = mlp.up_proj.forward(&normed, inputs.rng.as_deref_mut())?;
-            let activated = (silu(&gate)? * up)?;
+            let activated = swiglu(&gate, &up)?;
             hidden = (hidden
                 + mlp
                     .down_proj
@@ -509,8 +511,4 @@ pub fn rms_norm(input: &Tensor, weight: &Tensor, epsilon: f64) -> candle_core::R
     let mean_square = input.sqr()?.mean_keepdim(D::Minus1)?;
     let normalized = input.broadcast_div(&(mean_square + epsilon)?.sqrt()?)?;
     normalized.broadcast_mul(weight)
-}
-
-fn silu(input: &Tensor) -> candle_core::Result<Tensor> {
-    input.silu()
 }
