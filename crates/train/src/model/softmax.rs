@@ -1,7 +1,10 @@
 //! Softmax over the last axis as one op with its own backward: the composed version spends
-//! about ten passes over every attention matrix in the backward pass, this one three.
+//! about ten single-threaded passes over every attention matrix in the backward pass, this one
+//! one pass each way, split over rows.
 
 use candle_core::{CpuStorage, CustomOp1, D, Layout, Shape, Tensor};
+
+use super::kernel::{fill_rows, is_cpu_f32, storage_values, tensor_from, with_values};
 
 /// An additive mask `[1 or batch, 1, tokens, tokens]` applied inside the op, so the masked scores
 /// never exist as a tensor (and candle computes no gradient for the mask).
@@ -16,6 +19,26 @@ struct LastAxisSoftmax {
     mask: Option<AttentionMask>,
 }
 
+impl LastAxisSoftmax {
+    /// Adds row `index`'s mask to `row` (a row of scores for one query).
+    fn mask_row(&self, index: usize, row: &mut [f32]) {
+        let Some(mask) = &self.mask else { return };
+        let query = index % mask.tokens;
+        let batch = if mask.per_batch {
+            index / (mask.heads * mask.tokens)
+        } else {
+            0
+        };
+        let offset = (batch * mask.tokens + query) * mask.tokens;
+        for (value, masked) in row
+            .iter_mut()
+            .zip(&mask.values[offset..offset + mask.tokens])
+        {
+            *value += masked;
+        }
+    }
+}
+
 impl CustomOp1 for LastAxisSoftmax {
     fn name(&self) -> &'static str {
         "softmax-last-axis"
@@ -26,30 +49,12 @@ impl CustomOp1 for LastAxisSoftmax {
         storage: &CpuStorage,
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("softmax-last-axis expects f32 input")
-        };
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("softmax-last-axis expects a contiguous input")
-        };
+        let input = storage_values(self.name(), storage, layout)?;
         let width = layout.dims().last().copied().unwrap_or(1).max(1);
-        let mut output = data[start..end].to_vec();
-        for (index, row) in output.chunks_mut(width).enumerate() {
-            if let Some(mask) = &self.mask {
-                let query = index % mask.tokens;
-                let batch = if mask.per_batch {
-                    index / (mask.heads * mask.tokens)
-                } else {
-                    0
-                };
-                let offset = (batch * mask.tokens + query) * mask.tokens;
-                for (value, masked) in row
-                    .iter_mut()
-                    .zip(&mask.values[offset..offset + mask.tokens])
-                {
-                    *value += masked;
-                }
-            }
+        let mut output = vec![0.0f32; input.len()];
+        fill_rows(&mut output, width, |index, row| {
+            row.copy_from_slice(&input[index * width..(index + 1) * width]);
+            self.mask_row(index, row);
             let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             let mut total = 0.0f32;
             for value in row.iter_mut() {
@@ -60,7 +65,7 @@ impl CustomOp1 for LastAxisSoftmax {
             for value in row.iter_mut() {
                 *value *= scale;
             }
-        }
+        });
         Ok((CpuStorage::F32(output), layout.shape().clone()))
     }
 
@@ -70,15 +75,28 @@ impl CustomOp1 for LastAxisSoftmax {
         result: &Tensor,
         gradient: &Tensor,
     ) -> candle_core::Result<Option<Tensor>> {
-        // d softmax: y ⊙ (g − Σ g⊙y)
-        let dot = (gradient * result)?.sum_keepdim(D::Minus1)?;
-        Ok(Some((gradient.broadcast_sub(&dot)? * result)?))
+        // d softmax: y ⊙ (g − Σ g⊙y), one pass per row.
+        let width = result.dims().last().copied().unwrap_or(1).max(1);
+        with_values(self.name(), result, |probabilities| {
+            with_values(self.name(), gradient, |incoming| {
+                let mut output = vec![0.0f32; probabilities.len()];
+                fill_rows(&mut output, width, |index, row| {
+                    let span = index * width..(index + 1) * width;
+                    let (y, g) = (&probabilities[span.clone()], &incoming[span]);
+                    let dot: f32 = y.iter().zip(g).map(|(y, g)| y * g).sum();
+                    for ((out, y), g) in row.iter_mut().zip(y).zip(g) {
+                        *out = y * (g - dot);
+                    }
+                });
+                Ok(Some(tensor_from(output, result.shape())?))
+            })
+        })
     }
 }
 
 /// Softmax over the last axis; the fused op on CPU f32, composed operations elsewhere.
 pub fn softmax_last(input: &Tensor) -> candle_core::Result<Tensor> {
-    if input.device().is_cpu() && input.dtype() == candle_core::DType::F32 {
+    if is_cpu_f32(input) {
         return input
             .contiguous()?
             .apply_op1(LastAxisSoftmax { mask: None });
@@ -86,19 +104,26 @@ pub fn softmax_last(input: &Tensor) -> candle_core::Result<Tensor> {
     composed(input)
 }
 
-/// Softmax of `scores [batch, heads, tokens, tokens] + mask [1 or batch, 1, tokens, tokens]`.
-pub fn masked_softmax(scores: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-    if !(scores.device().is_cpu() && scores.dtype() == candle_core::DType::F32) {
-        return composed(&scores.broadcast_add(mask)?);
-    }
-    let (_, heads, tokens, columns) = scores.dims4()?;
-    let (mask_batches, _, mask_rows, mask_columns) = mask.dims4()?;
-    if mask_rows != tokens || mask_columns != columns || columns != tokens {
+/// Softmax of `scores + mask`: scores `[batch, …, tokens]` hold `heads × tokens` query rows per
+/// batch entry (any split of those over the middle axes), the mask is
+/// `[1 or batch, 1, tokens, tokens]`. The result has the scores' shape.
+pub fn masked_softmax(scores: &Tensor, mask: &Tensor, heads: usize) -> candle_core::Result<Tensor> {
+    let (mask_batches, _, tokens, mask_columns) = mask.dims4()?;
+    let batch = scores.dim(0)?;
+    if mask_columns != tokens
+        || scores.dims().last() != Some(&tokens)
+        || scores.elem_count() != batch * heads * tokens * tokens
+        || (mask_batches != 1 && mask_batches != batch)
+    {
         candle_core::bail!(
-            "attention mask {:?} does not fit scores {:?}",
+            "attention mask {:?} does not fit scores {:?} of {heads} heads",
             mask.dims(),
             scores.dims()
         )
+    }
+    if !is_cpu_f32(scores) {
+        let per_head = scores.reshape((batch, heads, tokens, tokens))?;
+        return composed(&per_head.broadcast_add(mask)?)?.reshape(scores.shape());
     }
     let mask = AttentionMask {
         values: mask.flatten_all()?.to_vec1::<f32>()?,
