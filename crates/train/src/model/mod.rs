@@ -21,7 +21,7 @@ pub use heads::{HeadLayout, HeadShape, Rotation, merge_heads, split_heads};
 pub use linear::{Linear, LoraAdapter, Weight};
 pub use rms_norm::{rms_norm, rms_norm_composed};
 pub use rope::{RotaryTables, apply_rotary, interleaved_to_half_split, inverse_frequencies};
-pub use softmax::{masked_softmax, softmax_last};
+pub use softmax::{attention_probabilities, composed_softmax};
 pub use swiglu::swiglu;
 
 use crate::config::ModelConfig;
@@ -355,7 +355,7 @@ impl Llama {
         )?;
         let key = split_heads(key, kv_shape, HeadLayout::DimByTokens, Some(rotation), 1.0)?;
         let value = split_heads(value, kv_shape, HeadLayout::TokensByDim, None, 1.0)?;
-        let probabilities = masked_softmax(&query.matmul(&key)?, &geometry.mask, heads)?;
+        let probabilities = attention_probabilities(&query, &key, &geometry.mask, heads)?;
         merge_heads(&probabilities.matmul(&value)?, query_shape)
     }
 
@@ -383,9 +383,9 @@ impl Llama {
         let value = split(value, kv_heads)?;
         // Grouped-query attention without repeating K/V: the heads sharing one K/V head are
         // stacked along the token axis, so one batched matmul serves the whole group.
-        let query = query.reshape((batch, kv_heads, group * tokens, head_dim))?;
-        let scores = (query.matmul(&key.t()?)? / (head_dim as f64).sqrt())?;
-        let probabilities = masked_softmax(&scores, &geometry.mask, heads)?;
+        let query = (query.reshape((batch, kv_heads, group * tokens, head_dim))?
+            / (head_dim as f64).sqrt())?;
+        let probabilities = attention_probabilities(&query, &key.t()?, &geometry.mask, heads)?;
         probabilities
             .matmul(&value)?
             .reshape((batch, heads, tokens, head_dim))?
