@@ -1,5 +1,6 @@
 //! SwiGLU `silu(gate) · up` as one op with an analytic backward: composed, it costs about ten
-//! single-threaded passes over the widest activations of every layer; fused, four, split over cores.
+//! single-threaded passes over the widest activations of every layer; fused, one pass each way,
+//! split over cores.
 
 use candle_core::{CpuStorage, CustomOp2, Layout, Shape, Tensor};
 
@@ -9,7 +10,7 @@ use super::kernel::{
 
 struct SwiGlu;
 
-/// Elements per row block of the backward pass.
+/// Elements per row of the backward pass's work split.
 const CHUNK: usize = 4096;
 
 fn sigmoid(value: f32) -> f32 {
@@ -61,8 +62,8 @@ impl CustomOp2 for SwiGlu {
                         CHUNK,
                         &mut up_gradient,
                         CHUNK,
-                        |block, gate_out, up_out| {
-                            let start = block * CHUNK;
+                        |row, gate_out, up_out| {
+                            let start = row * CHUNK;
                             for (offset, (gate_out, up_out)) in
                                 gate_out.iter_mut().zip(up_out.iter_mut()).enumerate()
                             {
