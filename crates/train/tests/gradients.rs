@@ -2,7 +2,7 @@
 //! projections still pass gradients to their inputs.
 
 use candle_core::{Device, Tensor};
-use lathe_train::model::{LORA_TARGETS, Llama, LoraSettings, Trainable, cross_entropy};
+use lathe_train::model::{LORA_TARGETS, Llama, LoraSettings, Trainable};
 use lathe_train::optimizer::AdamW;
 use lathe_train::testing::{TinyModelOptions, random_tensors, tensor_map, tiny_config};
 use rand::SeedableRng;
@@ -13,7 +13,7 @@ fn loss(model: &Llama) -> Tensor {
     let input = Tensor::from_vec(ids[..23].to_vec(), (1, 23), &Device::Cpu).unwrap();
     let targets = Tensor::from_vec(ids[1..].to_vec(), 23, &Device::Cpu).unwrap();
     let hidden = model.hidden_states(&input, Default::default()).unwrap();
-    cross_entropy(&model.logits(&hidden).unwrap(), &targets).unwrap()
+    model.loss(&hidden, &targets).unwrap()
 }
 
 fn assert_all_receive_gradients(trainable: Trainable, options: TinyModelOptions) {
@@ -181,165 +181,4 @@ fn frozen_projection_gradient_matches_plain_matmul() {
         .to_scalar::<f32>()
         .unwrap();
     assert!(difference < 1e-5, "gradient mismatch {difference}");
-}
-
-#[test]
-fn fused_softmax_matches_composed_softmax_and_its_gradient() {
-    use candle_core::{D, Var};
-    let values: Vec<f32> = (0..2 * 3 * 5)
-        .map(|i| ((i * 37 % 11) as f32 - 5.0) * 0.3)
-        .collect();
-    let input = Var::from_vec(values, (2, 3, 5), &Device::Cpu).unwrap();
-    let weights = Tensor::from_vec(
-        (0..30).map(|i| (i % 7) as f32 - 3.0).collect::<Vec<f32>>(),
-        (2, 3, 5),
-        &Device::Cpu,
-    )
-    .unwrap();
-    let fused = lathe_train::model::softmax_last(input.as_tensor()).unwrap();
-    let max = input.as_tensor().max_keepdim(D::Minus1).unwrap();
-    let exponentials = input
-        .as_tensor()
-        .broadcast_sub(&max)
-        .unwrap()
-        .exp()
-        .unwrap();
-    let composed = exponentials
-        .broadcast_div(&exponentials.sum_keepdim(D::Minus1).unwrap())
-        .unwrap();
-    let largest = |a: &Tensor, b: &Tensor| {
-        (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap()
-    };
-    assert!(largest(&fused, &composed) < 1e-6);
-    let fused_gradient = (fused * &weights)
-        .unwrap()
-        .sum_all()
-        .unwrap()
-        .backward()
-        .unwrap();
-    let composed_gradient = (composed * &weights)
-        .unwrap()
-        .sum_all()
-        .unwrap()
-        .backward()
-        .unwrap();
-    let a = fused_gradient.get(input.as_tensor()).unwrap();
-    let b = composed_gradient.get(input.as_tensor()).unwrap();
-    assert!(
-        largest(a, b) < 1e-5,
-        "softmax gradients differ by {}",
-        largest(a, b)
-    );
-}
-
-#[test]
-fn rotary_backward_is_the_transposed_map() {
-    use candle_core::{D, Var};
-    let (tokens, head_dim) = (4, 6);
-    let values: Vec<f32> = (0..2 * tokens * head_dim)
-        .map(|i| ((i * 13 % 17) as f32 - 8.0) * 0.1)
-        .collect();
-    let input = Var::from_vec(values, (1, 2, tokens, head_dim), &Device::Cpu).unwrap();
-    let angles: Vec<f32> = (0..tokens * head_dim).map(|i| i as f32 * 0.37).collect();
-    let angles = Tensor::from_vec(angles, (1, 1, tokens, head_dim), &Device::Cpu).unwrap();
-    let (cos, sin) = (angles.cos().unwrap(), angles.sin().unwrap());
-    let weights = Tensor::from_vec(
-        (0..2 * tokens * head_dim)
-            .map(|i| (i % 5) as f32 - 2.0)
-            .collect::<Vec<f32>>(),
-        (1, 2, tokens, head_dim),
-        &Device::Cpu,
-    )
-    .unwrap();
-    let ours = lathe_train::model::apply_rotary(input.as_tensor(), &cos, &sin).unwrap();
-    let x = input.as_tensor();
-    let half = head_dim / 2;
-    let rotated = Tensor::cat(
-        &[
-            &x.narrow(D::Minus1, half, half).unwrap().neg().unwrap(),
-            &x.narrow(D::Minus1, 0, half).unwrap(),
-        ],
-        D::Minus1,
-    )
-    .unwrap();
-    let composed = (x.broadcast_mul(&cos).unwrap() + rotated.broadcast_mul(&sin).unwrap()).unwrap();
-    let largest = |a: &Tensor, b: &Tensor| {
-        (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap()
-    };
-    assert!(largest(&ours, &composed) < 1e-6);
-    let our_gradient = (ours * &weights)
-        .unwrap()
-        .sum_all()
-        .unwrap()
-        .backward()
-        .unwrap();
-    let composed_gradient = (composed * &weights)
-        .unwrap()
-        .sum_all()
-        .unwrap()
-        .backward()
-        .unwrap();
-    let (a, b) = (
-        our_gradient.get(x).unwrap(),
-        composed_gradient.get(x).unwrap(),
-    );
-    assert!(
-        largest(a, b) < 1e-5,
-        "rotary gradients differ by {}",
-        largest(a, b)
-    );
-}
-
-#[test]
-fn fused_cross_entropy_matches_composed_value_and_gradient() {
-    use candle_core::{D, Var};
-    let values: Vec<f32> = (0..4 * 7)
-        .map(|i| ((i * 29 % 13) as f32 - 6.0) * 0.4)
-        .collect();
-    let logits = Var::from_vec(values, (4, 7), &Device::Cpu).unwrap();
-    let targets = Tensor::from_vec(vec![3u32, 0, 6, 2], 4, &Device::Cpu).unwrap();
-    let ours = cross_entropy(logits.as_tensor(), &targets).unwrap();
-    let x = logits.as_tensor();
-    let log_total = x
-        .exp()
-        .unwrap()
-        .sum_keepdim(D::Minus1)
-        .unwrap()
-        .log()
-        .unwrap();
-    let picked = x.gather(&targets.unsqueeze(1).unwrap(), 1).unwrap();
-    let composed = ((log_total - picked).unwrap().sum_all().unwrap() / 4.0).unwrap();
-    let (a, b) = (
-        ours.to_scalar::<f32>().unwrap(),
-        composed.to_scalar::<f32>().unwrap(),
-    );
-    assert!((a - b).abs() < 1e-5, "{a} vs {b}");
-    let our_gradient = ours.backward().unwrap();
-    let composed_gradient = composed.backward().unwrap();
-    let difference = (our_gradient.get(x).unwrap() - composed_gradient.get(x).unwrap())
-        .unwrap()
-        .abs()
-        .unwrap()
-        .max_all()
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap();
-    assert!(
-        difference < 1e-6,
-        "cross-entropy gradients differ by {difference}"
-    );
 }
