@@ -35,6 +35,7 @@ pub fn render_value(value: &Value) -> String {
     }
 }
 
+/// An output's value: declared sensitive, it is hidden even where no mark reached it.
 fn shown(value: &Value, sensitive: bool) -> String {
     if sensitive && !value.is_null() {
         SENSITIVE.to_string()
@@ -90,7 +91,6 @@ fn attribute_lines(change: &ResourceChange) -> (Vec<(char, String, String, &'sta
     let mut lines = Vec::new();
     let mut hidden = 0;
     for name in names {
-        let sensitive = change.sensitive.contains(name);
         let old = before.get(name).cloned().unwrap_or(Value::Null);
         let new = after.get(name).cloned().unwrap_or(Value::Null);
         let forces = if change.action == Action::Replace
@@ -106,7 +106,7 @@ fn attribute_lines(change: &ResourceChange) -> (Vec<(char, String, String, &'sta
         match change.action {
             Action::Create | Action::Read => {
                 if !new.is_null() {
-                    lines.push(('+', name.clone(), shown(&new, sensitive), ""));
+                    lines.push(('+', name.clone(), render_value(&new), ""));
                 }
             }
             Action::Delete => {
@@ -114,7 +114,7 @@ fn attribute_lines(change: &ResourceChange) -> (Vec<(char, String, String, &'sta
                     lines.push((
                         '-',
                         name.clone(),
-                        format!("{} -> null", shown(&old, sensitive)),
+                        format!("{} -> null", render_value(&old)),
                         "",
                     ));
                 }
@@ -123,21 +123,22 @@ fn attribute_lines(change: &ResourceChange) -> (Vec<(char, String, String, &'sta
                 if old == new {
                     hidden += usize::from(!old.is_null());
                 } else if old.is_null() {
-                    lines.push(('+', name.clone(), shown(&new, sensitive), forces));
+                    lines.push(('+', name.clone(), render_value(&new), forces));
                 } else if new.is_null() {
                     lines.push((
                         '-',
                         name.clone(),
-                        format!("{} -> null", shown(&old, sensitive)),
+                        format!("{} -> null", render_value(&old)),
                         forces,
                     ));
                 } else {
-                    lines.push((
-                        '~',
-                        name.clone(),
-                        format!("{} -> {}", shown(&old, sensitive), shown(&new, sensitive)),
-                        forces,
-                    ));
+                    // Terraform does not say whether a sensitive value changed into another.
+                    let text = if old.is_sensitive() && new.is_sensitive() {
+                        SENSITIVE.to_string()
+                    } else {
+                        format!("{} -> {}", render_value(&old), render_value(&new))
+                    };
+                    lines.push(('~', name.clone(), text, forces));
                 }
             }
         }
