@@ -135,6 +135,11 @@ fn attribute_lines(change: &ResourceChange) -> (Vec<(char, String, String, &'sta
                     // Terraform does not say whether a sensitive value changed into another.
                     let text = if old.is_sensitive() && new.is_sensitive() {
                         SENSITIVE.to_string()
+                    } else if let (Some(before), Some(after)) = (old.as_object(), new.as_object())
+                        && (old.contains_sensitive() || new.contains_sensitive())
+                    {
+                        // Inline, hidden parts would make both sides read the same.
+                        element_changes(before, after)
                     } else {
                         format!("{} -> {}", render_value(&old), render_value(&new))
                     };
@@ -144,6 +149,47 @@ fn attribute_lines(change: &ResourceChange) -> (Vec<(char, String, String, &'sta
         }
     }
     (lines, hidden)
+}
+
+/// A map's changes element by element, as Terraform shows a map with sensitive elements.
+fn element_changes(before: &BTreeMap<String, Value>, after: &BTreeMap<String, Value>) -> String {
+    let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let quoted = |key: &str| serde_json::Value::String(key.to_string()).to_string();
+    let width = keys.iter().map(|key| quoted(key).len()).max().unwrap_or(0);
+    let mut text = String::from("{\n");
+    let mut unchanged = 0;
+    for key in keys {
+        let name = quoted(key);
+        let line = match (before.get(key), after.get(key)) {
+            (Some(old), Some(new)) if old == new => {
+                unchanged += 1;
+                continue;
+            }
+            (Some(old), Some(new)) if old.is_sensitive() || new.is_sensitive() => {
+                format!("~ {name:<width$} = {SENSITIVE}")
+            }
+            (Some(old), Some(new)) => {
+                format!(
+                    "~ {name:<width$} = {} -> {}",
+                    render_value(old),
+                    render_value(new)
+                )
+            }
+            (Some(old), None) => format!("- {name:<width$} = {} -> null", render_value(old)),
+            (None, Some(new)) => format!("+ {name:<width$} = {}", render_value(new)),
+            (None, None) => continue,
+        };
+        let _ = writeln!(text, "          {line}");
+    }
+    if unchanged > 0 {
+        let plural = if unchanged == 1 { "" } else { "s" };
+        let _ = writeln!(
+            text,
+            "            # ({unchanged} unchanged element{plural} hidden)"
+        );
+    }
+    text.push_str("        }");
+    text
 }
 
 fn render_change(change: &ResourceChange, output: &mut String) {
