@@ -90,6 +90,7 @@ impl Diagnostic {
             .as_ref()
             .filter(|s| sources.get_text(s.file).is_some())
         {
+            let span = &sources.shown_span(span);
             let (start_line, start_column) = sources.line_col(span);
             let (end_line, end_column) = sources.offset_line_col(span.file, span.range.end);
             object.insert(

@@ -123,15 +123,17 @@ fn expand_dynamic(
             return Vec::new();
         }
     };
+    // A sensitive collection makes every generated block's element sensitive.
+    let (collection, marked) = collection.unmark();
     let elements: Vec<(Value, Value)> = match collection {
         Value::List(items) => items
             .into_iter()
             .enumerate()
-            .map(|(index, item)| (Value::integer(index as i64), item))
+            .map(|(index, item)| (Value::integer(index as i64), item.marked_if(marked)))
             .collect(),
         Value::Object(map) => map
             .into_iter()
-            .map(|(key, value)| (Value::String(key), value))
+            .map(|(key, value)| (Value::String(key), value.marked_if(marked)))
             .collect(),
         // Not known yet: one block stands for the unknown number of them, its values unknown.
         Value::Unknown => vec![(Value::Unknown, Value::Unknown)],

@@ -22,6 +22,11 @@ enum ExpressionKind {
     Literal(Value),
 }
 
+/// One item of an object constructor: key, key span, value.
+pub(crate) type ObjectItem = (String, Span, Expression);
+/// An object constructor's items and its span.
+pub(crate) type ObjectConstructor = (Vec<ObjectItem>, Span);
+
 /// What a reference points at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReferenceTarget {
@@ -91,6 +96,58 @@ impl Expression {
 
     pub fn span(&self) -> Span {
         self.span.clone()
+    }
+
+    /// For an object constructor, or a tuple of them, with literal keys: each object's items
+    /// (key, key span, value) and span. What the JSON syntax's nested blocks look like.
+    pub(crate) fn object_constructors(&self) -> Option<Vec<ObjectConstructor>> {
+        let ExpressionKind::Parsed(ast) = &self.kind else {
+            return None;
+        };
+        let file = self.span.file;
+        let object = |ast: &Ast| -> Option<ObjectConstructor> {
+            let Ast::Object(object) = ast else {
+                return None;
+            };
+            let range = ast.span().unwrap_or_else(|| self.span.range.clone());
+            let items = object
+                .iter()
+                .map(|(key, value)| {
+                    let (name, key_range) = match key {
+                        hcl_edit::expr::ObjectKey::Ident(ident) => {
+                            (ident.as_str().to_string(), ident.span())
+                        }
+                        hcl_edit::expr::ObjectKey::Expression(Ast::String(text)) => {
+                            (text.value().clone(), text.span())
+                        }
+                        hcl_edit::expr::ObjectKey::Expression(Ast::StringTemplate(template)) => {
+                            let mut literal = String::new();
+                            for element in template.iter() {
+                                match element {
+                                    hcl_edit::template::Element::Literal(text) => {
+                                        literal.push_str(text.value())
+                                    }
+                                    _ => return None,
+                                }
+                            }
+                            (literal, template.span())
+                        }
+                        _ => return None,
+                    };
+                    let key_range = key_range.unwrap_or_else(|| range.clone());
+                    Some((
+                        name,
+                        Span::new(file, key_range.clone()),
+                        Expression::parsed(value.expr().clone(), file, key_range),
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some((items, Span::new(file, range)))
+        };
+        match ast.as_ref() {
+            Ast::Array(items) => items.iter().map(object).collect(),
+            single => object(single).map(|body| vec![body]),
+        }
     }
 
     /// The value if the expression is a literal value made by the engine.

@@ -11,6 +11,7 @@ pub mod expression;
 pub mod format;
 pub mod functions;
 pub mod load;
+pub mod marks;
 pub mod model;
 mod reference_errors;
 mod render;

@@ -243,6 +243,39 @@ pub struct Attribute {
     pub expression: Expression,
     pub span: Span,
     pub name_span: Span,
+    /// Written in the JSON syntax, where an object may also be a nested block.
+    pub json_syntax: bool,
+}
+
+impl Attribute {
+    /// In the JSON syntax, a nested block is written as an argument whose value is an object
+    /// (or an array of objects) and only the schema tells them apart: the bodies of those
+    /// blocks, when this attribute was written so.
+    pub fn json_blocks(&self) -> Option<Vec<Body>> {
+        if !self.json_syntax {
+            return None;
+        }
+        let bodies = self.expression.object_constructors()?;
+        Some(
+            bodies
+                .into_iter()
+                .map(|(items, span)| Body {
+                    attributes: items
+                        .into_iter()
+                        .map(|(name, name_span, expression)| Attribute {
+                            name,
+                            span: name_span.join(&expression.span()),
+                            name_span,
+                            expression,
+                            json_syntax: true,
+                        })
+                        .collect(),
+                    blocks: Vec::new(),
+                    span,
+                })
+                .collect(),
+        )
+    }
 }
 
 /// A nested block, `dynamic` blocks included unexpanded.

@@ -73,6 +73,7 @@ fn render_snippet(
     marker_color: &str,
     palette: &Palette,
 ) {
+    let span = &sources.shown_span(span);
     let (line, column) = sources.line_col(span);
     let (end_line, end_column) = sources.offset_line_col(span.file, span.range.end);
     let line_text = sources.line_text(span.file, line);

@@ -31,9 +31,46 @@ impl Span {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct SourceFile {
     path: PathBuf,
+    /// What the user wrote, which diagnostics show.
     text: String,
     /// Byte offset of the start of each line, so line/column lookups are a binary search.
     line_starts: Vec<usize>,
+    /// For a file in another syntax (`*.tf.json`): the native-syntax text spans point into,
+    /// and how its offsets map back to `text`.
+    translation: Option<(String, OffsetMap)>,
+}
+
+/// Maps offsets of a translated text back to the text it was translated from: each segment
+/// of the translation either copies a stretch of the original (offsets map one to one) or
+/// stands for something at one original offset (a synthesized keyword or brace).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OffsetMap {
+    /// (start in the translation, start in the original, copied), sorted by the first.
+    segments: Vec<(usize, usize, bool)>,
+}
+
+impl OffsetMap {
+    /// Records that translated text from `translated` on comes from `original`.
+    pub fn push(&mut self, translated: usize, original: usize, copied: bool) {
+        self.segments.push((translated, original, copied));
+    }
+
+    pub fn original(&self, translated: usize) -> usize {
+        let index = match self
+            .segments
+            .binary_search_by_key(&translated, |segment| segment.0)
+        {
+            Ok(index) => index,
+            Err(0) => return 0,
+            Err(index) => index - 1,
+        };
+        let (start, original, copied) = self.segments[index];
+        if copied {
+            original + (translated - start)
+        } else {
+            original
+        }
+    }
 }
 
 /// The path and text of each loaded file.
@@ -55,8 +92,50 @@ impl Sources {
             path,
             text,
             line_starts,
+            translation: None,
         });
         id
+    }
+
+    /// Adds a file whose `original` text was translated to `translated` native syntax: spans
+    /// point into the translation, and diagnostics show the original through `map`.
+    pub fn add_translated(
+        &mut self,
+        path: PathBuf,
+        original: String,
+        translated: String,
+        map: OffsetMap,
+    ) -> FileId {
+        let id = self.add(path, original);
+        if let Some(file) = self.files.last_mut() {
+            file.translation = Some((translated, map));
+        }
+        id
+    }
+
+    /// Whether the file was translated from another syntax.
+    pub fn is_translated(&self, file: FileId) -> bool {
+        self.files
+            .get(file.0 as usize)
+            .is_some_and(|source| source.translation.is_some())
+    }
+
+    /// The span in the text the user wrote: the same span unless the file was translated.
+    pub fn shown_span(&self, span: &Span) -> Span {
+        let Some((_, map)) = self
+            .files
+            .get(span.file.0 as usize)
+            .and_then(|source| source.translation.as_ref())
+        else {
+            return span.clone();
+        };
+        let start = map.original(span.range.start);
+        let end = if span.range.end > span.range.start {
+            map.original(span.range.end - 1) + 1
+        } else {
+            start
+        };
+        Span::new(span.file, start..end.max(start))
     }
 
     /// Panics only for a `FileId` that did not come from this collection, a programming error.
@@ -64,10 +143,16 @@ impl Sources {
         &self.files[file.0 as usize].path
     }
 
+    /// The text spans point into: the native-syntax translation of a translated file.
     pub fn text(&self, file: FileId) -> &str {
-        &self.files[file.0 as usize].text
+        let source = &self.files[file.0 as usize];
+        source
+            .translation
+            .as_ref()
+            .map_or(source.text.as_str(), |(translated, _)| translated.as_str())
     }
 
+    /// The text as the user wrote it.
     pub fn get_text(&self, file: FileId) -> Option<&str> {
         self.files.get(file.0 as usize).map(|f| f.text.as_str())
     }

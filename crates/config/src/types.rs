@@ -69,6 +69,9 @@ impl TypeConstraint {
     /// Converts `value` to this type as Terraform does (`"5"` to 5, `true` to `"true"`, tuples to
     /// lists, objects to maps). Null and unknown values pass through unchanged.
     pub fn convert(&self, value: Value) -> Result<Value, String> {
+        if let Value::Sensitive(inner) = value {
+            return Ok(self.convert(*inner)?.mark_sensitive());
+        }
         if matches!(value, Value::Null | Value::Unknown) {
             return Ok(value);
         }

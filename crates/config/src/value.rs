@@ -16,6 +16,9 @@ pub enum Value {
     Object(BTreeMap<String, Value>),
     /// "(known after apply)": any operation on it yields `Unknown`.
     Unknown,
+    /// A value marked sensitive, as Terraform marks values: whatever is derived from it stays
+    /// marked (see [`crate::marks`]), and it prints as "(sensitive value)". Never nested.
+    Sensitive(Box<Value>),
 }
 
 /// One step of a path into a value: `.name` or `[index]`.
@@ -56,11 +59,11 @@ impl Value {
     }
 
     pub fn is_null(&self) -> bool {
-        matches!(self, Value::Null)
+        matches!(self.unmarked(), Value::Null)
     }
 
     pub fn is_unknown(&self) -> bool {
-        matches!(self, Value::Unknown)
+        matches!(self.unmarked(), Value::Unknown)
     }
 
     /// True when no part of the value is unknown.
@@ -69,40 +72,41 @@ impl Value {
             Value::Unknown => false,
             Value::List(items) => items.iter().all(Value::is_known),
             Value::Object(map) => map.values().all(Value::is_known),
+            Value::Sensitive(inner) => inner.is_known(),
             _ => true,
         }
     }
 
     pub fn as_str(&self) -> Option<&str> {
-        match self {
+        match self.unmarked() {
             Value::String(text) => Some(text),
             _ => None,
         }
     }
 
     pub fn as_f64(&self) -> Option<f64> {
-        match self {
+        match self.unmarked() {
             Value::Number(number) => number.as_f64(),
             _ => None,
         }
     }
 
     pub fn as_bool(&self) -> Option<bool> {
-        match self {
+        match self.unmarked() {
             Value::Bool(value) => Some(*value),
             _ => None,
         }
     }
 
     pub fn as_list(&self) -> Option<&[Value]> {
-        match self {
+        match self.unmarked() {
             Value::List(items) => Some(items),
             _ => None,
         }
     }
 
     pub fn as_object(&self) -> Option<&BTreeMap<String, Value>> {
-        match self {
+        match self.unmarked() {
             Value::Object(map) => Some(map),
             _ => None,
         }
@@ -117,10 +121,12 @@ impl Value {
             Value::List(_) => "list",
             Value::Object(_) => "object",
             Value::Unknown => "unknown",
+            Value::Sensitive(inner) => inner.type_name(),
         }
     }
 
-    /// The JSON form, or `None` if any part is unknown.
+    /// The JSON form, or `None` if any part is unknown. Marks are dropped: JSON carries
+    /// sensitivity separately (see [`crate::marks::sensitivity_mask`]).
     pub fn to_json(&self) -> Option<serde_json::Value> {
         Some(match self {
             Value::Null => serde_json::Value::Null,
@@ -139,6 +145,7 @@ impl Value {
                     .collect::<Option<serde_json::Map<_, _>>>()?,
             ),
             Value::Unknown => return None,
+            Value::Sensitive(inner) => return inner.to_json(),
         })
     }
 
@@ -161,7 +168,7 @@ impl Value {
 
     /// Follows `path`; `None` when a step is missing or goes through a non-collection.
     pub fn get_path(&self, path: &[PathStep]) -> Option<&Value> {
-        let mut current = self;
+        let mut current = self.unmarked();
         for step in path {
             current = match (step, current) {
                 (PathStep::Attribute(name), Value::Object(map)) => map.get(name)?,
@@ -174,14 +181,15 @@ impl Value {
                     items.get(index as usize)?
                 }
                 _ => return None,
-            };
+            }
+            .unmarked();
         }
         Some(current)
     }
 
     /// Equality as the `==` operator sees it: numbers compare numerically.
     pub fn language_equals(&self, other: &Value) -> bool {
-        match (self, other) {
+        match (self.unmarked(), other.unmarked()) {
             (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
             (Value::List(a), Value::List(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.language_equals(y))
@@ -192,7 +200,7 @@ impl Value {
                         .zip(b)
                         .all(|((ka, va), (kb, vb))| ka == kb && va.language_equals(vb))
             }
-            _ => self == other,
+            (left, right) => left == right,
         }
     }
 }
@@ -262,6 +270,7 @@ impl fmt::Display for Value {
                 f.write_str(" }")
             }
             Value::Unknown => f.write_str("(known after apply)"),
+            Value::Sensitive(_) => f.write_str("(sensitive value)"),
         }
     }
 }

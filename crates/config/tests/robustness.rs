@@ -24,8 +24,18 @@ impl Noise {
 /// Loads, evaluates every local and output, and formats `text`; only a panic fails.
 fn exercise(text: &str) {
     let _ = format_source(text);
-    let Ok(loaded) = parse_module_source(Path::new("main.tf"), text) else {
-        return;
+    exercise_as("main.tf", text);
+}
+
+/// Loads `text` as the file `name`, renders whatever diagnostics it has (through the offset
+/// map of a translated file) and evaluates what loaded.
+fn exercise_as(name: &str, text: &str) {
+    let loaded = match parse_module_source(Path::new(name), text) {
+        Ok(loaded) => loaded,
+        Err((sources, diagnostics)) => {
+            let _ = diagnostics.render(&sources, false);
+            return;
+        }
     };
     let module = loaded.module;
     let mut context = EvalContext::new(".");
@@ -126,6 +136,63 @@ fn random_bytes_never_panic() {
         let length = noise.below(200);
         let bytes: Vec<u8> = (0..length).map(|_| noise.next() as u8).collect();
         exercise(&String::from_utf8_lossy(&bytes));
+    }
+}
+
+#[test]
+fn mutated_json_configurations_never_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+    let mut seeds: Vec<String> = std::fs::read_dir(&root)
+        .expect("testdata exists")
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("main.tf.json")).ok())
+        .collect();
+    seeds.sort();
+    assert!(
+        !seeds.is_empty(),
+        "no JSON configurations under {}",
+        root.display()
+    );
+    const JSON_TOKENS: &[&str] = &[
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"",
+        "\\u12",
+        "\\ud83d",
+        "${",
+        "%{",
+        "\"//\"",
+        "\"resource\"",
+        "\"dynamic\"",
+        "\"lifecycle\"",
+        "null",
+        "-0.5e",
+        "é",
+        "\n",
+    ];
+    let mut noise = Noise(7);
+    for round in 0..2_000 {
+        let mut text = seeds[round % seeds.len()].clone();
+        for _ in 0..=noise.below(3) {
+            let mut position = noise.below(text.len() + 1);
+            while !text.is_char_boundary(position) {
+                position -= 1;
+            }
+            if noise.below(2) == 0 {
+                text.insert_str(position, JSON_TOKENS[noise.below(JSON_TOKENS.len())]);
+            } else {
+                let mut end = (position + noise.below(12)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.replace_range(position..end, "");
+            }
+        }
+        exercise_as("main.tf.json", &text);
     }
 }
 

@@ -104,6 +104,7 @@ impl Progress for ProgressTo<'_> {
 pub fn known_json(value: &Value) -> serde_json::Value {
     match value {
         Value::Unknown => serde_json::Value::Null,
+        Value::Sensitive(inner) => known_json(inner),
         Value::List(items) => serde_json::Value::Array(items.iter().map(known_json).collect()),
         Value::Object(map) => serde_json::Value::Object(
             map.iter()
@@ -338,12 +339,10 @@ impl Engine<'_> {
                 state.outputs.remove(&output.name);
                 continue;
             }
-            match output
-                .value
-                .evaluate(&context)
-                .ok()
-                .and_then(|value| value.to_json())
-            {
+            let evaluated = output.value.evaluate(&context).ok();
+            let sensitive =
+                output.sensitive || evaluated.as_ref().is_some_and(Value::contains_sensitive);
+            match evaluated.and_then(|value| value.to_json()) {
                 Some(value) => {
                     let type_json = json_type(&value);
                     state.outputs.insert(
@@ -351,7 +350,7 @@ impl Engine<'_> {
                         OutputState {
                             value,
                             type_json,
-                            sensitive: output.sensitive,
+                            sensitive,
                         },
                     );
                 }
@@ -436,7 +435,7 @@ impl Engine<'_> {
             .resource_schema(resource)
             .map_err(|diagnostic| diagnostic.summary.clone())?;
         let provider_name = self.provider_state_name(&change.provider_key);
-        let (config, prior) = {
+        let (config, prior, marks) = {
             let mut guard = run
                 .shared
                 .lock()
@@ -470,13 +469,15 @@ impl Engine<'_> {
                     .instance(address)
                     .map(|instance| Value::from_json(instance.attributes.clone())),
             };
+            // Providers see plain values; what they return is marked again with `marks`.
+            let (config, marks) = crate::sensitivity::split(config, schema);
             let config = crate::planner::ignore_changes(
                 &resource.lifecycle.ignore_changes,
                 schema,
                 prior.as_ref(),
                 config,
             );
-            (config, prior)
+            (config, prior, marks)
         };
         let started = Instant::now();
         if change.action == Action::Read {
@@ -488,6 +489,7 @@ impl Engine<'_> {
                 .map_err(|_| "internal lock poisoned".to_string())?;
             return match result {
                 Ok(value) => {
+                    let value = marks.apply(value);
                     guard.state.set_instance(
                         address,
                         &provider_name,
@@ -534,8 +536,11 @@ impl Engine<'_> {
             if change.action == Action::Replace && change.create_before_destroy {
                 guard.state.depose(address);
             }
-            let mut pending = new_instance(address, &planned.planned, change.dependencies.clone());
-            pending.sensitive_attributes = sensitive_paths(schema);
+            let mut pending = new_instance(
+                address,
+                &marks.apply(planned.planned.clone()),
+                change.dependencies.clone(),
+            );
             pending.status = Some(STATUS_PENDING.to_string());
             pending.create_before_destroy = change.create_before_destroy;
             guard.state.set_instance(address, &provider_name, pending);
@@ -570,8 +575,8 @@ impl Engine<'_> {
                 .map_err(|_| "internal lock poisoned".to_string())?;
             match result {
                 Ok(value) => {
+                    let value = marks.apply(value);
                     let mut instance = new_instance(address, &value, change.dependencies.clone());
-                    instance.sensitive_attributes = sensitive_paths(schema);
                     instance.create_before_destroy = change.create_before_destroy;
                     // Tainted until its provisioners finish: a crash in between replaces it
                     // on the next apply, so the provisioners always run to the end once.
@@ -590,12 +595,12 @@ impl Engine<'_> {
                 }
                 Err(error) => {
                     if let Some(partial) = &error.partial_state {
+                        let partial = marks.apply(partial.clone());
                         let mut instance =
-                            new_instance(address, partial, change.dependencies.clone());
-                        instance.sensitive_attributes = sensitive_paths(schema);
+                            new_instance(address, &partial, change.dependencies.clone());
                         instance.status = Some(STATUS_TAINTED.to_string());
                         guard.state.set_instance(address, &provider_name, instance);
-                        self.remember(&mut guard, address, Some(partial.clone()));
+                        self.remember(&mut guard, address, Some(partial));
                         self.save(guard, run, directory);
                     } else if creating {
                         guard.state.remove_instance(address);
@@ -662,18 +667,25 @@ impl Engine<'_> {
                 change.provider_key
             )
         })?;
-        let prior = change.prior.clone().unwrap_or(Value::Null);
+        let marked_prior = change.prior.clone().unwrap_or(Value::Null);
+        let prior = crate::sensitivity::plain(&marked_prior);
         let started = Instant::now();
         observer.started(address, Operation::Delete, object_id(&prior));
-        self.run_provisioners(change, &prior, ProvisionerWhen::Destroy, run, observer)
-            .inspect_err(|message| {
-                observer.finished(
-                    address,
-                    Operation::Delete,
-                    Err(message.clone()),
-                    started.elapsed(),
-                )
-            })?;
+        self.run_provisioners(
+            change,
+            &marked_prior,
+            ProvisionerWhen::Destroy,
+            run,
+            observer,
+        )
+        .inspect_err(|message| {
+            observer.finished(
+                address,
+                Operation::Delete,
+                Err(message.clone()),
+                started.elapsed(),
+            )
+        })?;
         let request = ApplyRequest {
             type_name: change.type_name.clone(),
             address: address.to_string(),
@@ -798,16 +810,6 @@ impl Engine<'_> {
     }
 }
 
-/// Terraform's record of which attributes are sensitive: one path per attribute.
-fn sensitive_paths(schema: &crate::schema::BlockSchema) -> Vec<serde_json::Value> {
-    schema
-        .attributes
-        .iter()
-        .filter(|attribute| attribute.sensitive)
-        .map(|attribute| serde_json::json!([{ "type": "get_attr", "value": attribute.name }]))
-        .collect()
-}
-
 /// The `id` attribute of an object, when it has one.
 fn object_id(value: &Value) -> Option<&str> {
     value.as_object()?.get("id")?.as_str()
@@ -818,17 +820,19 @@ fn new_instance(
     value: &Value,
     dependencies: Vec<String>,
 ) -> InstanceState {
-    InstanceState {
+    let mut instance = InstanceState {
         index_key: address.key.clone(),
         schema_version: 0,
-        attributes: known_json(value),
+        attributes: serde_json::Value::Null,
         sensitive_attributes: Vec::new(),
         dependencies,
         status: None,
         create_before_destroy: false,
         deposed: None,
         private: None,
-    }
+    };
+    instance.set_value(value);
+    instance
 }
 
 /// Terraform's JSON type expression for a value (`"string"`, `["list","string"]`, ...).

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use lathe_config::diagnostic::{Diagnostic, Diagnostics};
 use lathe_config::eval::EvalContext;
-use lathe_config::model::Body;
+use lathe_config::model::{Block, Body};
 use lathe_config::source::Span;
 use lathe_config::value::Value;
 
@@ -52,8 +52,21 @@ pub fn evaluate_body(
         body
     };
     let mut object = BTreeMap::new();
+    // Nested blocks written in the JSON syntax, which look like arguments there.
+    let mut json_blocks: Vec<Block> = Vec::new();
     for attribute in &body.attributes {
         let Some(attribute_schema) = schema.attribute(&attribute.name) else {
+            if schema.block(&attribute.name).is_some()
+                && let Some(bodies) = attribute.json_blocks()
+            {
+                json_blocks.extend(bodies.into_iter().map(|body| Block {
+                    kind: attribute.name.clone(),
+                    labels: Vec::new(),
+                    body,
+                    span: attribute.name_span.clone(),
+                }));
+                continue;
+            }
             diagnostics.push(unknown_name(
                 &attribute.name,
                 "argument",
@@ -122,7 +135,14 @@ pub fn evaluate_body(
         }
     }
     for nested in &schema.blocks {
-        let blocks: Vec<_> = body.blocks_of_kind(&nested.type_name).collect();
+        let blocks: Vec<&Block> = body
+            .blocks_of_kind(&nested.type_name)
+            .chain(
+                json_blocks
+                    .iter()
+                    .filter(|block| block.kind == nested.type_name),
+            )
+            .collect();
         let what_nested = format!("block `{}` of {what}", nested.type_name);
         let values: Vec<Value> = blocks
             .iter()

@@ -108,10 +108,7 @@ impl Known {
                 .instances
                 .entry(address.resource.clone())
                 .or_default()
-                .insert(
-                    address.key.clone(),
-                    Value::from_json(instance.attributes.clone()),
-                );
+                .insert(address.key.clone(), instance.value());
         }
         known
     }
@@ -310,6 +307,18 @@ impl<'module> Engine<'module> {
         context.path_cwd =
             std::env::current_dir().unwrap_or_else(|_| self.module.directory.clone());
         context.variables = known.variables.clone();
+        for variable in self
+            .module
+            .variables
+            .iter()
+            .filter(|variable| variable.sensitive)
+        {
+            if let Some(value) = context.variables.remove(&variable.name) {
+                context
+                    .variables
+                    .insert(variable.name.clone(), value.mark_sensitive());
+            }
+        }
         for address in known.instances.keys().chain(known.expansions.keys()) {
             context
                 .resources
@@ -373,14 +382,15 @@ impl<'module> Engine<'module> {
                 ));
         }
         let what = format!("provider \"{name}\"");
-        evaluate_body(
+        // Providers are configured with plain values (credentials are usually sensitive).
+        crate::sensitivity::plain(&evaluate_body(
             &block.body,
             &schema,
             context,
             &what,
             &block.span,
             diagnostics,
-        )
+        ))
     }
 
     /// Evaluates and hands each provider its configuration.

@@ -5,7 +5,9 @@
 //! checks every body against its provider's [`schema`] ([`body`]). [`planner`] refreshes the
 //! [`state`] (adopting pending creates), evaluates items in dependency order, expands
 //! `count`/`for_each` and asks each provider to plan, producing a [`plan::Plan`] that [`render`]
-//! and [`json`] show and [`plan_file`] saves. [`applier`] turns the plan into create, update and
+//! and [`json`] (with [`json_configuration`]) show and [`plan_file`] saves. Values keep
+//! their sensitivity marks throughout; [`sensitivity`] lifts them before a provider sees a
+//! value and puts them back on what it returns. [`applier`] turns the plan into create, update and
 //! destroy steps and runs them with [`walk`] under `-parallelism`, saving the state atomically
 //! ([`atomic`]) after every step and running [`provisioner`]s; [`lock`] keeps two runs apart.
 
@@ -21,6 +23,7 @@ pub mod engine;
 pub mod graph;
 pub mod init;
 pub mod json;
+pub mod json_configuration;
 pub mod lock;
 pub mod plan;
 pub mod plan_file;
@@ -29,6 +32,7 @@ pub mod provider;
 pub mod provisioner;
 pub mod render;
 pub mod schema;
+pub mod sensitivity;
 pub mod state;
 pub mod validate;
 pub mod version;

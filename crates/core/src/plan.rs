@@ -1,6 +1,6 @@
 //! The plan: what will change, per resource instance, and why.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use lathe_config::value::Value;
 
@@ -63,7 +63,6 @@ pub struct ResourceChange {
     /// Why the action itself was chosen when it is not the attributes: "tainted",
     /// "replace requested", "no longer in the configuration".
     pub action_reason: Option<String>,
-    pub sensitive: BTreeSet<String>,
     /// Resource addresses this instance depends on, recorded in state.
     pub dependencies: Vec<String>,
     /// What the object in state depended on when it was last applied.

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use lathe_config::diagnostic::{Diagnostic, Diagnostics};
 use lathe_config::eval::EvalContext;
-use lathe_config::expression::ReferenceTarget;
 use lathe_config::model::{IgnoreChanges, ResourceConfig, ResourceMode};
 use lathe_config::value::{PathStep, Value};
 
@@ -14,7 +13,7 @@ use crate::engine::{Engine, Expansion, Known};
 use crate::graph::{Item, provider_key};
 use crate::plan::{Action, Drift, OutputChange, Plan, PlanMode, ResourceChange};
 use crate::provider::PlanRequest;
-use crate::state::{IndexKey, InstanceAddress, State};
+use crate::state::{IndexKey, InstanceAddress, InstanceState, State};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanOptions {
@@ -54,6 +53,12 @@ pub fn expand(resource: &ResourceConfig, context: &EvalContext) -> Result<Expans
                 .with_detail(why.to_string())
                 .with_help("make `count` a whole number known before apply (from variables, locals or literals)")
         };
+        if value.contains_sensitive() {
+            return Err(invalid(
+                "Sensitive values, or values derived from sensitive values, cannot be used as count arguments. If used, the sensitive value could be exposed as a resource instance key.",
+            )
+            .with_help("if the number is not secret, wrap it in nonsensitive(...)"));
+        }
         if !value.is_known() {
             return Err(invalid(
                 "The \"count\" value depends on resource attributes that cannot be determined until apply.",
@@ -85,6 +90,17 @@ pub fn expand(resource: &ResourceConfig, context: &EvalContext) -> Result<Expans
                 .with_detail(why)
                 .with_help("use a map, or a set of strings (toset([...])), known before apply")
         };
+        // Keys become instance addresses, printed everywhere; values may stay sensitive.
+        let sensitive_keys = match &value {
+            Value::List(items) => items.iter().any(Value::contains_sensitive),
+            other => other.is_sensitive(),
+        };
+        if sensitive_keys {
+            return Err(invalid(
+                "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".to_string(),
+            )
+            .with_help("if the keys are not secret, wrap the collection in nonsensitive(...); a map's values may stay sensitive"));
+        }
         if !value.is_known() {
             return Err(invalid(
                 "The \"for_each\" value depends on resource attributes that cannot be determined until apply."
@@ -220,6 +236,7 @@ impl Engine<'_> {
                     return true;
                 };
                 let before = Value::from_json(instance.attributes.clone());
+                // Providers read plain values (state JSON carries no marks).
                 let result = if instance.is_pending() {
                     provider.recover_pending(type_name, &before)
                 } else {
@@ -238,7 +255,7 @@ impl Engine<'_> {
                 )));
                 continue;
             };
-            let before = Value::from_json(instance.attributes.clone());
+            let before = instance.value();
             match result {
                 Ok(Some(after)) => {
                     let mut updated = instance.clone();
@@ -247,7 +264,8 @@ impl Engine<'_> {
                     } else {
                         instance.status.clone()
                     };
-                    updated.attributes = after.to_json().unwrap_or(serde_json::Value::Null);
+                    let after = after.mark_paths(&before.clone().unmark_with_paths().1);
+                    updated.set_value(&after);
                     if after != before && !instance.is_pending() {
                         drift.push(Drift {
                             address: address.clone(),
@@ -307,7 +325,7 @@ impl Engine<'_> {
         };
         let mut known = Known::from_state(state);
         known.variables = variables.clone();
-        let mut diagnostics = self.sensitive_output_diagnostics();
+        let mut diagnostics = Diagnostics::default();
         let mut changes: Vec<ResourceChange> = Vec::new();
         let mut data_reads = Vec::new();
         let mut output_changes = Vec::new();
@@ -362,17 +380,20 @@ impl Engine<'_> {
                     } else {
                         let context = self.context(&known);
                         match output.value.evaluate(&context) {
-                            Ok(value) => value,
+                            Ok(value) => {
+                                diagnostics
+                                    .extend(crate::sensitivity::output_error(output, &value));
+                                value
+                            }
                             Err(errors) => {
                                 diagnostics.extend(errors.0);
                                 continue;
                             }
                         }
                     };
-                    let before = state
-                        .outputs
-                        .get(name)
-                        .map(|output| Value::from_json(output.value.clone()));
+                    let before = state.outputs.get(name).map(|output| {
+                        Value::from_json(output.value.clone()).marked_if(output.sensitive)
+                    });
                     if destroying && before.is_none() {
                         continue;
                     }
@@ -390,7 +411,9 @@ impl Engine<'_> {
             if self.module.output(name).is_none() {
                 output_changes.push(OutputChange {
                     name: name.clone(),
-                    before: Some(Value::from_json(output.value.clone())),
+                    before: Some(
+                        Value::from_json(output.value.clone()).marked_if(output.sensitive),
+                    ),
                     after: Value::Null,
                     sensitive: output.sensitive,
                 });
@@ -473,32 +496,6 @@ impl Engine<'_> {
             .filter(|dependency| changed_resources.contains(*dependency))
             .collect();
         let upstream_reasons = upstream_reasons(resource, &upstream_changed, changes);
-        // Sensitive by the schema, or because the value comes from a sensitive variable.
-        let sensitive_variables: BTreeSet<&str> = self
-            .module
-            .variables
-            .iter()
-            .filter(|variable| variable.sensitive)
-            .map(|variable| variable.name.as_str())
-            .collect();
-        let sensitive: BTreeSet<String> = schema
-            .attributes
-            .iter()
-            .filter(|attribute| attribute.sensitive)
-            .map(|attribute| attribute.name.clone())
-            .chain(
-                resource
-                    .body
-                    .attributes
-                    .iter()
-                    .filter(|attribute| {
-                        attribute.expression.references().iter().any(|reference| {
-                            matches!(&reference.target, ReferenceTarget::Variable(name) if sensitive_variables.contains(name.as_str()))
-                        })
-                    })
-                    .map(|attribute| attribute.name.clone()),
-            )
-            .collect();
         let mut planned_instances = BTreeMap::new();
         let mut kept_keys = BTreeSet::new();
         for (index_key, count_index, each) in expansion.instances() {
@@ -521,13 +518,17 @@ impl Engine<'_> {
                 diagnostics.extend(errors.0);
                 continue;
             }
+            // The provider plans plain values; its answer is marked where the configuration
+            // or the schema said, and the prior object as its state recorded.
+            let (config, marks) = crate::sensitivity::split(config, &schema);
             let prior_instance = state.instance(&instance_address);
-            let prior =
-                prior_instance.map(|instance| Value::from_json(instance.attributes.clone()));
+            let marked_prior = prior_instance.map(InstanceState::value);
+            let prior = marked_prior.as_ref().map(crate::sensitivity::plain);
             if resource.mode == ResourceMode::Data {
                 if config.is_known() && upstream_changed.is_empty() {
                     match provider.read_data_source(&resource.type_name, &config) {
                         Ok(value) => {
+                            let value = marks.apply(value);
                             planned_instances.insert(index_key.clone(), value.clone());
                             data_reads.push((instance_address, key.clone(), value));
                         }
@@ -538,7 +539,8 @@ impl Engine<'_> {
                     }
                 } else {
                     // What the configuration sets is shown; what the read returns is unknown.
-                    let planned = crate::provider::plan_from_schema(&schema, None, &config).planned;
+                    let planned = marks
+                        .apply(crate::provider::plan_from_schema(&schema, None, &config).planned);
                     planned_instances.insert(index_key.clone(), planned.clone());
                     changes.push(ResourceChange {
                         address: instance_address,
@@ -552,7 +554,6 @@ impl Engine<'_> {
                         reasons: upstream_reasons.clone(),
                         notes: Vec::new(),
                         action_reason: Some("depends on values known only after apply".to_string()),
-                        sensitive: sensitive.clone(),
                         dependencies: dependencies.clone(),
                         prior_dependencies: Vec::new(),
                         count_index,
@@ -646,6 +647,9 @@ impl Engine<'_> {
                     }
                 }
             }
+            let planned_value = marks.apply(planned_value);
+            let reasons =
+                crate::sensitivity::redact_reasons(reasons, marked_prior.as_ref(), &planned_value);
             planned_instances.insert(index_key.clone(), planned_value.clone());
             changes.push(ResourceChange {
                 address: instance_address,
@@ -653,13 +657,12 @@ impl Engine<'_> {
                 provider_key: key.clone(),
                 action,
                 create_before_destroy: resource.lifecycle.create_before_destroy,
-                prior,
+                prior: marked_prior,
                 planned: planned_value,
                 requires_replace: planned.requires_replace,
                 reasons,
                 notes: planned.notes,
                 action_reason,
-                sensitive: sensitive.clone(),
                 dependencies: dependencies.clone(),
                 prior_dependencies: prior_instance
                     .map(|instance| instance.dependencies.clone())
@@ -867,13 +870,12 @@ fn deletion(
         provider_key: provider_key.to_string(),
         action: Action::Delete,
         create_before_destroy: false,
-        prior: Some(Value::from_json(instance.attributes.clone())),
+        prior: Some(instance.value()),
         planned: Value::Null,
         requires_replace: Vec::new(),
         reasons: Vec::new(),
         notes: Vec::new(),
         action_reason: Some(reason.to_string()),
-        sensitive: BTreeSet::new(),
         dependencies: instance.dependencies.clone(),
         prior_dependencies: instance.dependencies.clone(),
         count_index: match &instance.index_key {

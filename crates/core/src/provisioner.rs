@@ -18,7 +18,13 @@ pub struct LocalExec {
     /// The program and its leading arguments; the command is appended as the last argument.
     pub interpreter: Vec<String>,
     pub quiet: bool,
+    /// Some argument holds a sensitive value: as in Terraform, neither the command nor its
+    /// output is shown, since either could print the secret.
+    pub sensitive: bool,
 }
+
+/// What Terraform prints instead of a provisioner's output when its arguments are sensitive.
+pub const SUPPRESSED: &str = "(output suppressed due to sensitive value in config)";
 
 const ARGUMENTS: [&str; 5] = [
     "command",
@@ -48,6 +54,7 @@ impl LocalExec {
         directory: &Path,
     ) -> Result<LocalExec, String> {
         let mut values = BTreeMap::new();
+        let mut sensitive = false;
         for attribute in &body.attributes {
             if !ARGUMENTS.contains(&attribute.name.as_str()) {
                 return Err(format!(
@@ -66,6 +73,8 @@ impl LocalExec {
             if !value.is_known() {
                 return Err(format!("`{}` is not known yet", attribute.name));
             }
+            let (value, marked) = value.unmark_deep();
+            sensitive |= marked;
             values.insert(attribute.name.clone(), value);
         }
         let command = match values.get("command") {
@@ -99,6 +108,7 @@ impl LocalExec {
             environment,
             interpreter,
             quiet,
+            sensitive,
         })
     }
 }
@@ -112,7 +122,9 @@ pub fn run_local_exec(
         .interpreter
         .split_first()
         .ok_or_else(|| "the interpreter is empty".to_string())?;
-    if !local_exec.quiet {
+    if local_exec.sensitive {
+        output(SUPPRESSED);
+    } else if !local_exec.quiet {
         output(&format!(
             "Executing: {:?}",
             [
@@ -143,6 +155,7 @@ pub fn run_local_exec(
         let forward = |stream: Box<dyn Read + Send>| {
             for line in BufReader::new(stream).lines() {
                 match line {
+                    Ok(_) if local_exec.sensitive => {}
                     Ok(line) => output(&line),
                     Err(_) => break,
                 }
@@ -160,6 +173,8 @@ pub fn run_local_exec(
         .map_err(|error| format!("waiting for the command: {error}"))?;
     if status.success() {
         Ok(())
+    } else if local_exec.sensitive {
+        Err(format!("the command exited with {status}"))
     } else {
         Err(format!(
             "the command `{}` exited with {status}",
@@ -180,7 +195,24 @@ mod tests {
             environment: BTreeMap::from([("GREETING".to_string(), "hi".to_string())]),
             interpreter: vec!["/bin/sh".to_string(), "-c".to_string()],
             quiet: true,
+            sensitive: false,
         }
+    }
+
+    #[test]
+    fn sensitive_commands_show_neither_command_nor_output() {
+        let lines = Mutex::new(Vec::new());
+        let secret = LocalExec {
+            sensitive: true,
+            quiet: false,
+            ..local_exec("echo s3cr3t; exit 4")
+        };
+        let error = run_local_exec(&secret, &|line| {
+            lines.lock().unwrap().push(line.to_string())
+        })
+        .unwrap_err();
+        assert_eq!(lines.into_inner().unwrap(), vec![SUPPRESSED]);
+        assert!(!error.contains("s3cr3t"), "{error}");
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub fn render_value(value: &Value) -> String {
     }
 }
 
+/// An output's value: declared sensitive, it is hidden even where no mark reached it.
 fn shown(value: &Value, sensitive: bool) -> String {
     if sensitive && !value.is_null() {
         SENSITIVE.to_string()
@@ -90,7 +91,6 @@ fn attribute_lines(change: &ResourceChange) -> (Vec<(char, String, String, &'sta
     let mut lines = Vec::new();
     let mut hidden = 0;
     for name in names {
-        let sensitive = change.sensitive.contains(name);
         let old = before.get(name).cloned().unwrap_or(Value::Null);
         let new = after.get(name).cloned().unwrap_or(Value::Null);
         let forces = if change.action == Action::Replace
@@ -106,7 +106,7 @@ fn attribute_lines(change: &ResourceChange) -> (Vec<(char, String, String, &'sta
         match change.action {
             Action::Create | Action::Read => {
                 if !new.is_null() {
-                    lines.push(('+', name.clone(), shown(&new, sensitive), ""));
+                    lines.push(('+', name.clone(), render_value(&new), ""));
                 }
             }
             Action::Delete => {
@@ -114,7 +114,7 @@ fn attribute_lines(change: &ResourceChange) -> (Vec<(char, String, String, &'sta
                     lines.push((
                         '-',
                         name.clone(),
-                        format!("{} -> null", shown(&old, sensitive)),
+                        format!("{} -> null", render_value(&old)),
                         "",
                     ));
                 }
@@ -123,26 +123,73 @@ fn attribute_lines(change: &ResourceChange) -> (Vec<(char, String, String, &'sta
                 if old == new {
                     hidden += usize::from(!old.is_null());
                 } else if old.is_null() {
-                    lines.push(('+', name.clone(), shown(&new, sensitive), forces));
+                    lines.push(('+', name.clone(), render_value(&new), forces));
                 } else if new.is_null() {
                     lines.push((
                         '-',
                         name.clone(),
-                        format!("{} -> null", shown(&old, sensitive)),
+                        format!("{} -> null", render_value(&old)),
                         forces,
                     ));
                 } else {
-                    lines.push((
-                        '~',
-                        name.clone(),
-                        format!("{} -> {}", shown(&old, sensitive), shown(&new, sensitive)),
-                        forces,
-                    ));
+                    // Terraform does not say whether a sensitive value changed into another.
+                    let text = if old.is_sensitive() && new.is_sensitive() {
+                        SENSITIVE.to_string()
+                    } else if let (Some(before), Some(after)) = (old.as_object(), new.as_object())
+                        && (old.contains_sensitive() || new.contains_sensitive())
+                    {
+                        // Inline, hidden parts would make both sides read the same.
+                        element_changes(before, after)
+                    } else {
+                        format!("{} -> {}", render_value(&old), render_value(&new))
+                    };
+                    lines.push(('~', name.clone(), text, forces));
                 }
             }
         }
     }
     (lines, hidden)
+}
+
+/// A map's changes element by element, as Terraform shows a map with sensitive elements.
+fn element_changes(before: &BTreeMap<String, Value>, after: &BTreeMap<String, Value>) -> String {
+    let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let quoted = |key: &str| serde_json::Value::String(key.to_string()).to_string();
+    let width = keys.iter().map(|key| quoted(key).len()).max().unwrap_or(0);
+    let mut text = String::from("{\n");
+    let mut unchanged = 0;
+    for key in keys {
+        let name = quoted(key);
+        let line = match (before.get(key), after.get(key)) {
+            (Some(old), Some(new)) if old == new => {
+                unchanged += 1;
+                continue;
+            }
+            (Some(old), Some(new)) if old.is_sensitive() || new.is_sensitive() => {
+                format!("~ {name:<width$} = {SENSITIVE}")
+            }
+            (Some(old), Some(new)) => {
+                format!(
+                    "~ {name:<width$} = {} -> {}",
+                    render_value(old),
+                    render_value(new)
+                )
+            }
+            (Some(old), None) => format!("- {name:<width$} = {} -> null", render_value(old)),
+            (None, Some(new)) => format!("+ {name:<width$} = {}", render_value(new)),
+            (None, None) => continue,
+        };
+        let _ = writeln!(text, "          {line}");
+    }
+    if unchanged > 0 {
+        let plural = if unchanged == 1 { "" } else { "s" };
+        let _ = writeln!(
+            text,
+            "            # ({unchanged} unchanged element{plural} hidden)"
+        );
+    }
+    text.push_str("        }");
+    text
 }
 
 fn render_change(change: &ResourceChange, output: &mut String) {

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use lathe_config::marks;
+use lathe_config::value::{PathStep, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::atomic::write_atomically;
@@ -138,6 +140,27 @@ pub const STATUS_TAINTED: &str = "tainted";
 impl InstanceState {
     pub fn is_pending(&self) -> bool {
         self.status.as_deref() == Some(STATUS_PENDING)
+    }
+
+    /// The attributes as a value, marked where `sensitive_attributes` says.
+    pub fn value(&self) -> Value {
+        let paths: Vec<Vec<PathStep>> = self
+            .sensitive_attributes
+            .iter()
+            .filter_map(marks::path_from_state_json)
+            .collect();
+        Value::from_json(self.attributes.clone()).mark_paths(&paths)
+    }
+
+    /// Records a (possibly marked) value: its plain JSON with unknown parts null, and where
+    /// its marks were.
+    pub fn set_value(&mut self, value: &Value) {
+        let (plain, paths) = value.clone().unmark_with_paths();
+        self.attributes = crate::applier::known_json(&plain);
+        self.sensitive_attributes = paths
+            .iter()
+            .map(|path| marks::path_to_state_json(path))
+            .collect();
     }
 }
 

@@ -2,47 +2,17 @@
 //! provider's own rules, with every variable and resource attribute unknown.
 
 use lathe_config::diagnostic::{Diagnostic, Diagnostics};
-use lathe_config::expression::ReferenceTarget;
 use lathe_config::value::Value;
 
 use crate::body::evaluate_body;
 use crate::engine::{Engine, Known};
 use crate::planner::instance_context;
+use crate::sensitivity::{output_error, plain};
 
 impl Engine<'_> {
-    /// Outputs that show a sensitive variable without `sensitive = true` (Terraform refuses
-    /// them so secrets do not reach the terminal by accident).
-    pub fn sensitive_output_diagnostics(&self) -> Diagnostics {
-        let mut diagnostics = Diagnostics::default();
-        for output in self
-            .module
-            .outputs
-            .iter()
-            .filter(|output| !output.sensitive)
-        {
-            let leaked = output.value.references().into_iter().find(|reference| {
-                matches!(&reference.target, ReferenceTarget::Variable(name)
-                    if self.module.variable(name).is_some_and(|variable| variable.sensitive))
-            });
-            if let Some(reference) = leaked {
-                diagnostics.push(
-                    Diagnostic::error("Output refers to sensitive values")
-                        .with_span(reference.span.clone())
-                        .with_detail(format!(
-                            "The output `{}` shows {}, which is marked sensitive.",
-                            output.name,
-                            reference.target.address()
-                        ))
-                        .with_help("add `sensitive = true` to the output block"),
-                );
-            }
-        }
-        diagnostics
-    }
-
     /// Every problem found, all at once.
     pub fn validate(&self) -> Diagnostics {
-        let mut diagnostics = self.sensitive_output_diagnostics();
+        let mut diagnostics = Diagnostics::default();
         let mut known = Known::default();
         for variable in &self.module.variables {
             known
@@ -60,8 +30,9 @@ impl Engine<'_> {
             }
         }
         for output in &self.module.outputs {
-            if let Err(errors) = output.value.evaluate(&base) {
-                diagnostics.extend(errors.0);
+            match output.value.evaluate(&base) {
+                Ok(value) => diagnostics.extend(output_error(output, &value)),
+                Err(errors) => diagnostics.extend(errors.0),
             }
         }
         for resource in &self.module.resources {
@@ -89,7 +60,7 @@ impl Engine<'_> {
             );
             for issue in self
                 .provider(resource)
-                .validate_resource(&resource.type_name, &config)
+                .validate_resource(&resource.type_name, &plain(&config))
             {
                 let span = resource
                     .body

@@ -57,8 +57,9 @@ fn options(case: &Path) -> (PlanOptions, BTreeMap<String, Value>) {
     (options, variables)
 }
 
-/// What lathe prints for the case: diagnostics if any, the plan otherwise.
-fn run_case(case: &Path) -> String {
+/// What lathe prints for the case: diagnostics if any, the plan otherwise (as text, or in
+/// Terraform's JSON plan representation when `json`).
+fn run_case(case: &Path, json: bool) -> String {
     let loaded = match lathe_config::load_module(case) {
         Ok(loaded) => loaded,
         Err((sources, diagnostics)) => return diagnostics.render(&sources, false),
@@ -101,6 +102,12 @@ fn run_case(case: &Path) -> String {
         Vec::new()
     };
     match engine.plan(&state, &variables, drift, &options) {
+        Ok(plan) if json => {
+            let json = lathe_core::json::plan_json(&plan, &state, module, &|key| {
+                engine.provider_address(key)
+            });
+            format!("{json:#}\n")
+        }
         Ok(plan) => lathe_core::render::render_plan(&plan),
         Err(diagnostics) => diagnostics.render(&module.sources, false),
     }
@@ -112,7 +119,7 @@ fn cases() -> Vec<PathBuf> {
         .expect("testdata exists")
         .flatten()
         .map(|entry| entry.path())
-        .filter(|path| path.join("main.tf").is_file())
+        .filter(|path| path.join("main.tf").is_file() || path.join("main.tf.json").is_file())
         .collect();
     cases.sort();
     cases
@@ -126,18 +133,26 @@ fn golden_cases() {
     let mut failures = Vec::new();
     for case in &cases {
         let prefix = format!("{}/", case.display());
-        let actual = run_case(case).replace(&prefix, "");
-        let expected_path = case.join("expected.txt");
-        if bless {
-            std::fs::write(&expected_path, &actual).expect("expected.txt is writable");
-            continue;
-        }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if expected != actual {
-            failures.push(format!(
-                "── {} ──\nexpected:\n{expected}\nactual:\n{actual}",
-                case.file_name().unwrap_or_default().to_string_lossy()
-            ));
+        // A case with an expected.json also checks the plan's JSON representation.
+        for (json, file) in [(false, "expected.txt"), (true, "expected.json")] {
+            let expected_path = case.join(file);
+            if json && !expected_path.is_file() {
+                continue;
+            }
+            let actual = run_case(case, json)
+                .replace(&prefix, "")
+                .replace(&case.display().to_string(), ".");
+            if bless {
+                std::fs::write(&expected_path, &actual).expect("expected file is writable");
+                continue;
+            }
+            let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+            if expected != actual {
+                failures.push(format!(
+                    "── {} ({file}) ──\nexpected:\n{expected}\nactual:\n{actual}",
+                    case.file_name().unwrap_or_default().to_string_lossy()
+                ));
+            }
         }
     }
     assert!(

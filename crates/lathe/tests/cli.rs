@@ -511,3 +511,69 @@ fn apply_json_streams_hooks_and_diagnostics() {
     assert_eq!(diagnostic["@level"], "error");
     assert_eq!(diagnostic["diagnostic"]["range"]["start"]["line"], 2);
 }
+
+#[test]
+fn sensitive_values_stay_hidden_through_apply_state_and_outputs() {
+    let project = TempProject::new(&[(
+        "main.tf",
+        r#"variable "token" {
+  type      = string
+  default   = "s3cr3t"
+  sensitive = true
+}
+
+resource "terraform_data" "secret" {
+  input = { token = var.token, user = "bot" }
+}
+
+output "token" {
+  value     = terraform_data.secret.input.token
+  sensitive = true
+}
+
+output "user" {
+  value = terraform_data.secret.input.user
+}
+"#,
+    )]);
+    let directory = project.path();
+    let applied = lathe(directory, &["apply", "-auto-approve"]);
+    assert_eq!(code(&applied), 0, "{}", text(&applied));
+    assert!(!text(&applied).contains("s3cr3t"), "{}", text(&applied));
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(directory.join("lathe.tfstate")).unwrap())
+            .unwrap();
+    let instance = &state["resources"][0]["instances"][0];
+    assert_eq!(instance["attributes"]["input"]["token"], "s3cr3t");
+    assert_eq!(
+        instance["sensitive_attributes"],
+        serde_json::json!([[
+            {"type": "get_attr", "value": "input"},
+            {"type": "get_attr", "value": "token"}
+        ]])
+    );
+    assert_eq!(state["outputs"]["token"]["sensitive"], true);
+    let listed = text(&lathe(directory, &["output"]));
+    assert!(listed.contains("token = <sensitive>"), "{listed}");
+    assert!(listed.contains("user = \"bot\""), "{listed}");
+    let outputs: serde_json::Value =
+        serde_json::from_slice(&lathe(directory, &["output", "-json"]).stdout).unwrap();
+    assert_eq!(outputs["token"]["sensitive"], true);
+    assert_eq!(outputs["token"]["value"], "s3cr3t");
+    let shown = text(&lathe(directory, &["show"]));
+    assert!(!shown.contains("s3cr3t"), "{shown}");
+    assert!(shown.contains("(sensitive value)"), "{shown}");
+    // A changed secret plans an update that still shows no value.
+    let planned = lathe(directory, &["plan", "-var=token=n3w", "-out=next.plan"]);
+    assert!(!text(&planned).contains("n3w"), "{}", text(&planned));
+    assert!(!text(&planned).contains("s3cr3t"), "{}", text(&planned));
+    let plan: serde_json::Value =
+        serde_json::from_slice(&lathe(directory, &["show", "-json", "next.plan"]).stdout).unwrap();
+    let change = &plan["resource_changes"][0]["change"];
+    assert_eq!(change["before_sensitive"]["input"]["token"], true);
+    assert_eq!(change["after_sensitive"]["input"]["token"], true);
+    assert_eq!(
+        plan["configuration"]["root_module"]["variables"]["token"]["sensitive"],
+        true
+    );
+}

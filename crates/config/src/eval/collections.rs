@@ -15,10 +15,16 @@ impl Evaluator<'_> {
     pub(crate) fn eval_object(&mut self, object: &Object, range: &Range<usize>) -> EvalResult {
         let mut map = BTreeMap::new();
         let mut unknown_key = false;
+        // A sensitive key would show in the object's shape, so it marks the whole object.
+        let mut marked = false;
         for (key, value) in object.iter() {
             let key = match key {
                 ObjectKey::Ident(ident) => Value::String(ident.as_str().to_string()),
-                ObjectKey::Expression(expression) => self.eval(expression, range)?,
+                ObjectKey::Expression(expression) => {
+                    let (key, key_marked) = self.eval(expression, range)?.unmark_deep();
+                    marked |= key_marked;
+                    key
+                }
             };
             let value = self.eval(value.expr(), range)?;
             match self.key_string(key, range)? {
@@ -32,7 +38,8 @@ impl Evaluator<'_> {
             Value::Unknown
         } else {
             Value::Object(map)
-        })
+        }
+        .marked_if(marked))
     }
 
     /// An object key as a string; `None` when unknown.
@@ -107,13 +114,16 @@ impl Evaluator<'_> {
     pub(crate) fn eval_for(&mut self, for_expr: &ForExpr, range: &Range<usize>) -> EvalResult {
         let intro = &for_expr.intro;
         let collection_range = Self::range_of(&intro.collection_expr, range);
-        let collection = self.eval(&intro.collection_expr, range)?;
+        // Elements keep their own marks through the body; a mark on the collection itself, a
+        // key or a condition reveals the result's shape, so it marks the whole result.
+        let (collection, collection_marked) = self.eval(&intro.collection_expr, range)?.unmark();
         let Some(pairs) = self.iteration_pairs(collection, &collection_range)? else {
-            return Ok(Value::Unknown);
+            return Ok(Value::Unknown.marked_if(collection_marked));
         };
         let mut list = Vec::new();
         let mut object: BTreeMap<String, Value> = BTreeMap::new();
         let mut unknown = false;
+        let mut marked = collection_marked;
         for (key, value) in pairs {
             let depth = self.scopes.len();
             if let Some(key_var) = &intro.key_var {
@@ -121,7 +131,7 @@ impl Evaluator<'_> {
             }
             self.scopes
                 .push((intro.value_var.as_str().to_string(), value));
-            let step = self.for_step(for_expr, range, &mut list, &mut object);
+            let step = self.for_step(for_expr, range, &mut list, &mut object, &mut marked);
             self.scopes.truncate(depth);
             match step? {
                 true => {}
@@ -134,7 +144,8 @@ impl Evaluator<'_> {
             Value::Object(object)
         } else {
             Value::List(list)
-        })
+        }
+        .marked_if(marked))
     }
 
     /// One iteration; `Ok(false)` when something that decides the result's shape is unknown.
@@ -144,10 +155,12 @@ impl Evaluator<'_> {
         range: &Range<usize>,
         list: &mut Vec<Value>,
         object: &mut BTreeMap<String, Value>,
+        marked: &mut bool,
     ) -> Result<bool, Diagnostic> {
         if let Some(condition) = &for_expr.cond {
             let condition_range = Self::range_of(&condition.expr, range);
-            let value = self.eval(&condition.expr, range)?;
+            let (value, condition_marked) = self.eval(&condition.expr, range)?.unmark_deep();
+            *marked |= condition_marked;
             match self.expect_bool(value, &condition_range, "'for' condition")? {
                 Some(true) => {}
                 Some(false) => return Ok(true),
@@ -160,7 +173,8 @@ impl Evaluator<'_> {
             return Ok(true);
         };
         let key_range = Self::range_of(key_expression, range);
-        let key = self.eval(key_expression, range)?;
+        let (key, key_marked) = self.eval(key_expression, range)?.unmark_deep();
+        *marked |= key_marked;
         let Some(key) = self.key_string(key, &key_range)? else {
             return Ok(false);
         };

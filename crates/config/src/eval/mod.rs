@@ -68,6 +68,7 @@ pub(crate) fn evaluate_ast(
         directive_depth: 0,
         in_template_file: false,
         iterations: 0,
+        template_marked: false,
     };
     evaluator
         .eval(ast, fallback)
@@ -130,6 +131,8 @@ pub(crate) struct Evaluator<'a> {
     in_template_file: bool,
     /// `for` iterations so far, checked against a budget.
     iterations: usize,
+    /// Whether the template being rendered has taken in a sensitive value.
+    pub(crate) template_marked: bool,
 }
 
 impl Evaluator<'_> {
@@ -196,14 +199,19 @@ impl Evaluator<'_> {
             Ast::Conditional(conditional) => self.eval_conditional(conditional, range),
             Ast::FuncCall(call) => self.eval_call(call, range),
             Ast::Traversal(traversal) => self.eval_traversal(traversal, range),
+            // Operators combine whole values, so a mark anywhere in an operand marks the result.
             Ast::UnaryOp(operation) => {
-                let operand = self.eval(&operation.expr, range)?;
-                self.unary(*operation.operator.value(), operand, range)
+                let (operand, marked) = self.eval(&operation.expr, range)?.unmark_deep();
+                Ok(self
+                    .unary(*operation.operator.value(), operand, range)?
+                    .marked_if(marked))
             }
             Ast::BinaryOp(operation) => {
-                let left = self.eval(&operation.lhs_expr, range)?;
-                let right = self.eval(&operation.rhs_expr, range)?;
-                self.binary(*operation.operator.value(), left, right, range)
+                let (left, left_marked) = self.eval(&operation.lhs_expr, range)?.unmark_deep();
+                let (right, right_marked) = self.eval(&operation.rhs_expr, range)?.unmark_deep();
+                Ok(self
+                    .binary(*operation.operator.value(), left, right, range)?
+                    .marked_if(left_marked || right_marked))
             }
             Ast::ForExpr(for_expr) => self.eval_for(for_expr, range),
         }
@@ -217,24 +225,29 @@ impl Evaluator<'_> {
         conditional: &hcl_edit::expr::Conditional,
         range: &Range<usize>,
     ) -> EvalResult {
-        let condition = self.eval(&conditional.cond_expr, range)?;
+        // A sensitive condition reveals which branch was taken, so it marks the result.
+        let (condition, condition_marked) = self.eval(&conditional.cond_expr, range)?.unmark_deep();
         let condition_range = Self::range_of(&conditional.cond_expr, range);
         let (chosen, other) = match self.expect_bool(condition, &condition_range, "condition")? {
-            None => return Ok(Value::Unknown),
+            None => return Ok(Value::Unknown.marked_if(condition_marked)),
             Some(true) => (&conditional.true_expr, &conditional.false_expr),
             Some(false) => (&conditional.false_expr, &conditional.true_expr),
         };
         let value = self.eval(chosen, range)?;
-        let unify_to_string = matches!(value, Value::Number(_) | Value::Bool(_))
-            && matches!(self.eval(other, range), Ok(Value::String(_)));
+        let unify_to_string = matches!(value.unmarked(), Value::Number(_) | Value::Bool(_))
+            && matches!(
+                self.eval(other, range).as_ref().map(Value::unmarked),
+                Ok(Value::String(_))
+            );
         if unify_to_string {
             return crate::types::TypeConstraint::String
                 .convert(value)
+                .map(|value| value.marked_if(condition_marked))
                 .map_err(|message| {
                     self.error(range, "Inconsistent conditional result types", message)
                 });
         }
-        Ok(value)
+        Ok(value.marked_if(condition_marked))
     }
 
     /// A condition's truth: `None` when unknown. Strings "true"/"false" convert as in Terraform.
@@ -289,10 +302,23 @@ impl Evaluator<'_> {
         for argument in &arguments {
             values.push(self.eval(argument, range)?);
         }
+        // Functions see plain values; as in Terraform, a mark on any argument marks the result.
+        // Only the functions about sensitivity itself see the marks.
+        let mut marked = false;
+        if !functions::sees_marks(&name) {
+            values = values
+                .into_iter()
+                .map(|value| {
+                    let (value, value_marked) = value.unmark_deep();
+                    marked |= value_marked;
+                    value
+                })
+                .collect();
+        }
         if call.args.expand_final() {
             match values.pop() {
                 Some(Value::List(items)) => values.extend(items),
-                Some(Value::Unknown) => return Ok(Value::Unknown),
+                Some(Value::Unknown) => return Ok(Value::Unknown.marked_if(marked)),
                 Some(other) => {
                     let last_range = arguments
                         .last()
@@ -315,6 +341,7 @@ impl Evaluator<'_> {
             base_directory: &self.context.path_cwd,
         };
         functions::call(&name, values, &function_context)
+            .map(|value| value.marked_if(marked))
             .map_err(|error| error.into_diagnostic(&name, self.span(range.clone())))
     }
 
@@ -410,6 +437,7 @@ pub(crate) fn render_template_text(
         directive_depth: 0,
         in_template_file: true,
         iterations: 0,
+        template_marked: false,
     };
     evaluator
         .eval_template_expression(&template, &(0..text.len()))

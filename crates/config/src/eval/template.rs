@@ -52,10 +52,14 @@ impl Evaluator<'_> {
         if let Some(Element::Interpolation(interpolation)) = template.as_single_element() {
             return self.eval(&interpolation.expr, range);
         }
-        Ok(match self.render(template, false, false, range)? {
+        let outer_marked = std::mem::replace(&mut self.template_marked, false);
+        let rendered = self.render(template, false, false, range);
+        let marked = std::mem::replace(&mut self.template_marked, outer_marked);
+        Ok(match rendered? {
             Rendered::Known(text) => Value::String(text),
             Rendered::Unknown => Value::Unknown,
-        })
+        }
+        .marked_if(marked))
     }
 
     /// A directive's body. hcl-edit dedents only a heredoc's top-level text, so bodies are
@@ -117,7 +121,10 @@ impl Evaluator<'_> {
                     Directive::If(if_directive) => {
                         let condition_range =
                             Self::range_of(&if_directive.if_expr.cond_expr, range);
-                        let condition = self.eval(&if_directive.if_expr.cond_expr, range)?;
+                        let (condition, condition_marked) = self
+                            .eval(&if_directive.if_expr.cond_expr, range)?
+                            .unmark_deep();
+                        self.template_marked |= condition_marked;
                         let then_trailing = if_directive
                             .else_expr
                             .as_ref()
@@ -150,7 +157,9 @@ impl Evaluator<'_> {
                     }
                     Directive::For(for_directive) => {
                         let intro = &for_directive.for_expr;
-                        let collection = self.eval(&intro.collection_expr, range)?;
+                        let (collection, collection_marked) =
+                            self.eval(&intro.collection_expr, range)?.unmark();
+                        self.template_marked |= collection_marked;
                         let collection_range = Self::range_of(&intro.collection_expr, range);
                         let Some(pairs) = self.iteration_pairs(collection, &collection_range)?
                         else {
@@ -180,7 +189,9 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
-    fn stringify(&self, value: Value, range: &Range<usize>) -> Result<Rendered, Diagnostic> {
+    fn stringify(&mut self, value: Value, range: &Range<usize>) -> Result<Rendered, Diagnostic> {
+        let (value, marked) = value.unmark();
+        self.template_marked |= marked;
         match value {
             Value::Unknown => Ok(Rendered::Unknown),
             Value::String(text) => Ok(Rendered::Known(text)),

@@ -174,8 +174,9 @@ impl Evaluator<'_> {
                     value = self.get_attribute(value, name.as_str(), range)?
                 }
                 TraversalOperator::Index(key_expression) => {
-                    let key = self.eval(key_expression, range)?;
-                    value = self.index(value, key, range)?;
+                    // A sensitive key reveals which element was chosen.
+                    let (key, key_marked) = self.eval(key_expression, range)?.unmark_deep();
+                    value = self.index(value, key, range)?.marked_if(key_marked);
                 }
                 TraversalOperator::LegacyIndex(position) => {
                     let key = Value::integer(i64::try_from(*position.value()).unwrap_or(i64::MAX));
@@ -214,6 +215,10 @@ impl Evaluator<'_> {
         operators: &[&TraversalOperator],
         range: &Range<usize>,
     ) -> EvalResult {
+        let (value, marked) = value.unmark();
+        if marked {
+            return Ok(self.splat(value, operators, range)?.mark_sensitive());
+        }
         let items = match value {
             Value::Unknown => return Ok(Value::Unknown),
             Value::Null => Vec::new(),
@@ -234,6 +239,10 @@ impl Evaluator<'_> {
         range: &Range<usize>,
     ) -> EvalResult {
         match value {
+            // What is inside a sensitive value is sensitive too.
+            Value::Sensitive(inner) => Ok(self
+                .get_attribute(*inner, name, range)?
+                .mark_sensitive()),
             Value::Unknown => Ok(Value::Unknown),
             Value::Object(mut map) => match map.remove(name) {
                 Some(found) => Ok(found),
@@ -252,6 +261,9 @@ impl Evaluator<'_> {
     }
 
     pub(crate) fn index(&self, value: Value, key: Value, range: &Range<usize>) -> EvalResult {
+        if let Value::Sensitive(inner) = value {
+            return Ok(self.index(*inner, key, range)?.mark_sensitive());
+        }
         if value.is_unknown() || key.is_unknown() {
             return Ok(Value::Unknown);
         }

@@ -11,21 +11,7 @@ pub(super) const FUNCTIONS: &[Function] = &[
     function("tolist", "tolist(value)", 1, Some(1), tolist),
     function("toset", "toset(value)", 1, Some(1), toset),
     function("tomap", "tomap(value)", 1, Some(1), tomap),
-    Function {
-        accepts_unknown: true,
-        ..function("sensitive", "sensitive(value)", 1, Some(1), unchanged)
-    },
-    Function {
-        accepts_unknown: true,
-        ..function("nonsensitive", "nonsensitive(value)", 1, Some(1), unchanged)
-    },
 ];
-
-/// `sensitive` and `nonsensitive`: lathe tracks sensitivity per variable and output declaration,
-/// not per value, so these return their argument unchanged and configurations using them load.
-fn unchanged(arguments: &[Value], _: &FunctionContext) -> Result<Value, CallError> {
-    Ok(arguments[0].clone())
-}
 
 fn convert(arguments: &[Value], kind: TypeConstraint) -> Result<Value, CallError> {
     kind.convert(arguments[0].clone())
@@ -131,8 +117,6 @@ mod tests {
             ("try()", "error: at least one argument"),
             (r#"can(tonumber("x"))"#, "false"),
             (r#"can(tonumber("1"))"#, "true"),
-            (r#"sensitive("secret")"#, r#""secret""#),
-            ("nonsensitive([var.unknown])", "[var.unknown]"),
         ]);
     }
 }

@@ -104,6 +104,8 @@ fn yaml_inline(value: &Value) -> String {
         Value::String(text) => serde_json::Value::String(text.clone()).to_string(),
         Value::List(_) => "[]".into(),
         Value::Object(_) => "{}".into(),
+        // Functions receive unmarked values; a mark here would be a bug upstream, not data.
+        Value::Sensitive(inner) => yaml_inline(inner),
     }
 }
 

@@ -8,6 +8,7 @@ mod encoding;
 mod filesystem;
 mod format;
 mod numeric;
+mod sensitivity;
 mod strings;
 
 use crate::diagnostic::Diagnostic;
@@ -99,6 +100,9 @@ pub(crate) struct Function {
     /// Whether it receives unknown arguments (e.g. `length` of a list with unknown elements)
     /// rather than answering unknown for them.
     pub accepts_unknown: bool,
+    /// Whether it receives its arguments' sensitivity marks (only `sensitive` and friends);
+    /// every other function gets plain values and its result is marked for them.
+    pub sees_marks: bool,
     pub implementation: Implementation,
 }
 
@@ -115,11 +119,12 @@ const fn function(
         min_arguments,
         max_arguments,
         accepts_unknown: false,
+        sees_marks: false,
         implementation,
     }
 }
 
-fn families() -> [&'static [Function]; 9] {
+fn families() -> [&'static [Function]; 10] {
     [
         strings::FUNCTIONS,
         format::FUNCTIONS,
@@ -130,6 +135,7 @@ fn families() -> [&'static [Function]; 9] {
         crypto::FUNCTIONS,
         datetime::FUNCTIONS,
         numeric::FUNCTIONS,
+        sensitivity::FUNCTIONS,
     ]
 }
 
@@ -143,6 +149,11 @@ pub fn names() -> Vec<&'static str> {
     names.extend(["try", "can"]);
     names.sort_unstable();
     names
+}
+
+/// Whether the function receives its arguments with their sensitivity marks.
+pub fn sees_marks(name: &str) -> bool {
+    find(name.strip_prefix("core::").unwrap_or(name)).is_some_and(|function| function.sees_marks)
 }
 
 pub fn signature(name: &str) -> Option<&'static str> {
@@ -310,6 +321,9 @@ pub(crate) mod test_support {
         let ast = hcl_edit::parser::parse_expr(expression).map_err(|e| format!("parse: {e}"))?;
         let mut context = crate::eval::EvalContext::new(base_directory);
         context.variables.insert("unknown".into(), Value::Unknown);
+        context
+            .variables
+            .insert("secret".into(), Value::string("s3cr3t").mark_sensitive());
         crate::eval::evaluate_ast(
             &ast,
             crate::source::FileId(0),
@@ -361,8 +375,10 @@ pub(crate) mod test_support {
                         .unwrap_or_else(|e| panic!("expected value {expected}: {e}"));
                     match actual {
                         Ok(value) => assert!(
-                            value.language_equals(&wanted),
-                            "{expression}: got {value}, expected {wanted}"
+                            value.language_equals(&wanted)
+                                && crate::marks::sensitivity_mask(&value)
+                                    == crate::marks::sensitivity_mask(&wanted),
+                            "{expression}: got {value:?}, expected {wanted:?}"
                         ),
                         Err(message) => panic!("{expression}: unexpected error {message}"),
                     }
@@ -383,6 +399,7 @@ pub(crate) mod test_support {
             include_str!("crypto.rs"),
             include_str!("datetime.rs"),
             include_str!("numeric.rs"),
+            include_str!("sensitivity.rs"),
         ];
         let tests: Vec<&str> = sources
             .iter()

@@ -46,9 +46,14 @@ pub(super) fn add_file(
     module: &mut Module,
     body: &HclBody,
     file: FileId,
+    json_syntax: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut site = Site { file, diagnostics };
+    let mut site = Site {
+        file,
+        json_syntax,
+        diagnostics,
+    };
     for attribute in body.attributes() {
         let span = site.span(
             attribute

@@ -14,6 +14,8 @@ use std::ops::Range;
 /// The place being built: the file and the diagnostics found so far.
 pub(super) struct Site<'a> {
     pub file: FileId,
+    /// The file was written in the JSON syntax.
+    pub json_syntax: bool,
     pub diagnostics: &'a mut Vec<Diagnostic>,
 }
 
@@ -74,6 +76,7 @@ impl Site<'_> {
 
     pub fn attribute(&self, attribute: &HclAttribute) -> Attribute {
         Attribute {
+            json_syntax: self.json_syntax,
             name: attribute.key.as_str().to_string(),
             expression: self.expression(attribute),
             span: self.attribute_span(attribute),

@@ -1,8 +1,9 @@
-//! Loading a module: every `*.tf` file of a folder to a [`Module`], with all syntax and structure
-//! errors of all files reported together.
+//! Loading a module: every `*.tf` and `*.tf.json` file of a folder to a [`Module`], with all
+//! syntax and structure errors of all files reported together.
 
 mod blocks;
 mod body;
+mod json_syntax;
 mod references;
 mod resource;
 mod syntax;
@@ -24,7 +25,7 @@ pub struct Loaded {
 
 pub type LoadResult = Result<Loaded, (Sources, Diagnostics)>;
 
-/// Loads every `*.tf` file in `directory`, sorted by name.
+/// Loads every `*.tf` and `*.tf.json` file in `directory`, sorted by name, as Terraform does.
 pub fn load_module(directory: &Path) -> LoadResult {
     let mut sources = Sources::new();
     let entries = match std::fs::read_dir(directory) {
@@ -51,32 +52,22 @@ pub fn load_module(directory: &Path) -> LoadResult {
         .collect();
     let mut paths: Vec<PathBuf> = all
         .iter()
-        .filter(|path| path.extension().is_some_and(|e| e == "tf"))
+        .filter(|path| path.extension().is_some_and(|e| e == "tf") || is_json_syntax(path))
         .cloned()
         .collect();
     paths.sort();
     let mut diagnostics = Diagnostics::new();
-    let mut json_files: Vec<&PathBuf> = all
-        .iter()
-        .filter(|path| path.to_string_lossy().ends_with(".tf.json"))
-        .collect();
-    json_files.sort();
-    for path in json_files {
-        diagnostics.push(
-            Diagnostic::warning("JSON configuration file ignored")
-                .with_detail(format!(
-                    "lathe reads the native syntax (*.tf) only, so \"{}\" was not loaded.",
-                    path.display()
-                ))
-                .with_help("rewrite it in the native syntax as a .tf file"),
-        );
-    }
     let mut files = Vec::new();
     for path in paths {
         let display_path = path.file_name().map_or_else(|| path.clone(), PathBuf::from);
         match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => files.push(sources.add(display_path, text)),
+                Ok(text) => files.push(add_source(
+                    &mut sources,
+                    display_path,
+                    text,
+                    &mut diagnostics,
+                )),
                 Err(_) => diagnostics.push(
                     Diagnostic::error("Invalid file encoding")
                         .with_detail(format!(
@@ -97,7 +88,7 @@ pub fn load_module(directory: &Path) -> LoadResult {
         diagnostics.push(
             Diagnostic::warning("No configuration files")
                 .with_detail(format!(
-                    "The directory \"{}\" contains no *.tf files.",
+                    "The directory \"{}\" contains no *.tf or *.tf.json files.",
                     directory.display()
                 ))
                 .with_help(
@@ -119,9 +110,40 @@ pub(crate) fn parse_tfvars(
 /// Loads a module made of one in-memory file, for tests and tools.
 pub fn parse_module_source(path: &Path, text: &str) -> LoadResult {
     let mut sources = Sources::new();
-    sources.add(path.to_path_buf(), text.to_string());
+    let mut diagnostics = Diagnostics::new();
+    add_source(
+        &mut sources,
+        path.to_path_buf(),
+        text.to_string(),
+        &mut diagnostics,
+    );
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    build_module(directory, sources, Diagnostics::new())
+    build_module(directory, sources, diagnostics)
+}
+
+fn is_json_syntax(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(".tf.json")
+}
+
+/// Adds a file; a `*.tf.json` file is translated to the native syntax, or, when it cannot be,
+/// added as it is (so its errors show) and left out of parsing.
+fn add_source(
+    sources: &mut Sources,
+    path: PathBuf,
+    text: String,
+    diagnostics: &mut Diagnostics,
+) -> crate::source::FileId {
+    if !is_json_syntax(&path) {
+        return sources.add(path, text);
+    }
+    let file = crate::source::FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
+    match json_syntax::translate(&text, file) {
+        Ok((translated, map)) => sources.add_translated(path, text, translated, map),
+        Err(errors) => {
+            diagnostics.extend(errors);
+            sources.add(path, text)
+        }
+    }
 }
 
 fn build_module(directory: PathBuf, sources: Sources, mut diagnostics: Diagnostics) -> LoadResult {
@@ -137,10 +159,14 @@ fn build_module(directory: PathBuf, sources: Sources, mut diagnostics: Diagnosti
     };
     let mut syntax_is_valid = true;
     for file in sources.file_ids() {
+        if is_json_syntax(sources.path(file)) && !sources.is_translated(file) {
+            continue;
+        }
         let (body, syntax_errors) = syntax::parse_body(sources.text(file), file);
         syntax_is_valid &= syntax_errors.is_empty();
         diagnostics.extend(syntax_errors);
-        blocks::add_file(&mut module, &body, file, &mut diagnostics.0);
+        let json_syntax = sources.is_translated(file);
+        blocks::add_file(&mut module, &body, file, json_syntax, &mut diagnostics.0);
     }
     // A skipped broken block would make every reference to it look undeclared.
     if syntax_is_valid {
@@ -168,17 +194,20 @@ mod tests {
         std::fs::write(directory.join("b.tf"), "locals {\n  b = 2\n}\n").unwrap();
         std::fs::write(directory.join("a.tf"), "locals {\n  a = 1\n}\n").unwrap();
         std::fs::write(directory.join("notes.txt"), "not configuration {").unwrap();
-        std::fs::write(directory.join("extra.tf.json"), "{}").unwrap();
+        std::fs::write(
+            directory.join("c.tf.json"),
+            "{\"locals\": {\"c\": \"${local.a + local.b}\"}}",
+        )
+        .unwrap();
         let loaded = load_module(&directory).unwrap();
-        let warnings: Vec<&str> = loaded.warnings.iter().map(|d| d.summary.as_str()).collect();
-        assert_eq!(warnings, ["JSON configuration file ignored"]);
+        assert!(loaded.warnings.is_empty());
         let names: Vec<&str> = loaded
             .module
             .locals
             .iter()
             .map(|l| l.name.as_str())
             .collect();
-        assert_eq!(names, ["a", "b"]);
+        assert_eq!(names, ["a", "b", "c"]);
         assert_eq!(
             loaded
                 .module
@@ -186,7 +215,7 @@ mod tests {
                 .path(loaded.module.locals[1].span.file),
             Path::new("b.tf")
         );
-        std::fs::write(directory.join("c.tf"), [0xff, 0xfe]).unwrap();
+        std::fs::write(directory.join("d.tf"), [0xff, 0xfe]).unwrap();
         let (_, diagnostics) = load_module(&directory).unwrap_err();
         let error = diagnostics.iter().find(|d| d.is_error());
         assert_eq!(

@@ -42,21 +42,24 @@ pub fn run(
         .map_err(|error| anyhow::anyhow!("importing {address}: {error}"))?;
     let key = lathe_core::graph::provider_key(resource);
     let source = engine.provider_state_name(&key);
-    state.set_instance(
-        &address,
-        &source,
-        InstanceState {
-            index_key: address.key.clone(),
-            schema_version: 0,
-            attributes: lathe_core::applier::known_json(&value),
-            sensitive_attributes: Vec::new(),
-            dependencies: Vec::new(),
-            status: None,
-            create_before_destroy: false,
-            deposed: None,
-            private: None,
-        },
-    );
+    // What the schema declares sensitive is recorded so, as after a create.
+    let schema = engine
+        .resource_schema(resource)
+        .map_err(|diagnostic| anyhow::anyhow!("{}", diagnostic.summary))?;
+    let (_, marks) = lathe_core::sensitivity::split(lathe_config::value::Value::Null, schema);
+    let mut instance = InstanceState {
+        index_key: address.key.clone(),
+        schema_version: 0,
+        attributes: serde_json::Value::Null,
+        sensitive_attributes: Vec::new(),
+        dependencies: Vec::new(),
+        status: None,
+        create_before_destroy: false,
+        deposed: None,
+        private: None,
+    };
+    instance.set_value(&marks.apply(value));
+    state.set_instance(&address, &source, instance);
     state.save(directory)?;
     out!(
         "{address}: Import prepared!\n\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour lathe state and will henceforth be managed by lathe."

@@ -35,7 +35,8 @@ pub fn show(
         if json {
             out!(
                 "{}",
-                lathe_core::json::plan_json(&plan, &state, &|key| engine.provider_address(key))
+                lathe_core::json::plan_json(&plan, &state, &module, &|key| engine
+                    .provider_address(key))
             );
         } else {
             out_inline!("{}", lathe_core::render::render_plan(&plan));
@@ -70,23 +71,14 @@ pub fn show(
     Ok(0)
 }
 
-/// An instance's attributes, aligned; null ones left out and sensitive ones masked.
+/// An instance's attributes, aligned; null ones left out and sensitive parts masked.
 pub fn print_attributes(instance: &lathe_core::state::InstanceState) {
-    let sensitive: Vec<&str> = instance
-        .sensitive_attributes
-        .iter()
-        .filter_map(|path| path.get(0)?.get("value")?.as_str())
-        .collect();
-    if let serde_json::Value::Object(map) = &instance.attributes {
-        let shown: Vec<(&String, &serde_json::Value)> =
+    if let Value::Object(map) = instance.value() {
+        let shown: Vec<(&String, &Value)> =
             map.iter().filter(|(_, value)| !value.is_null()).collect();
         let width = shown.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
         for (name, value) in shown {
-            if sensitive.contains(&name.as_str()) {
-                out!("    {name:<width$} = (sensitive value)");
-            } else {
-                out!("    {name:<width$} = {}", Value::from_json(value.clone()));
-            }
+            out!("    {name:<width$} = {value}");
         }
     }
 }

@@ -1,0 +1,10 @@
+variable "names" {
+  type      = set(string)
+  default   = ["a", "b"]
+  sensitive = true
+}
+
+resource "fake_bucket" "data" {
+  for_each = var.names
+  name     = each.key
+}
