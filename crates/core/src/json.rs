@@ -179,18 +179,8 @@ fn relevant_attributes(plan: &Plan, module: &Module) -> Json {
         .iter()
         .map(|drift| drift.address.resource.as_str())
         .collect();
-    let mut expressions: Vec<&lathe_config::Expression> = module
-        .resources
-        .iter()
-        .flat_map(|resource| resource.body.expressions())
-        .collect();
-    expressions.extend(module.outputs.iter().map(|output| &output.value));
-    expressions.extend(module.locals.iter().map(|local| &local.expression));
     let mut relevant: Vec<Json> = Vec::new();
-    for reference in expressions
-        .into_iter()
-        .flat_map(|expression| expression.references())
-    {
+    for reference in crate::relevance::configuration_references(module) {
         let address = reference.target.address();
         if !drifted.contains(&address.as_str()) {
             continue;

@@ -30,6 +30,7 @@ pub mod plan_file;
 pub mod planner;
 pub mod provider;
 pub mod provisioner;
+pub mod relevance;
 pub mod render;
 pub mod schema;
 pub mod sensitivity;

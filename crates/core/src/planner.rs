@@ -436,6 +436,12 @@ impl Engine<'_> {
             self.restrict_to_targets(&options.targets, &mut changes);
         }
         changes.sort_by(|left, right| left.address.cmp(&right.address));
+        let drift = if options.mode == PlanMode::RefreshOnly {
+            drift
+        } else {
+            let references = crate::relevance::configuration_references(self.module);
+            crate::relevance::relevant_drift(drift, &changes, &references)
+        };
         let mut plan = Plan {
             mode: options.mode,
             changes,
