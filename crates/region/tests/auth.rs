@@ -4,10 +4,9 @@
 mod common;
 
 use aws_sdk_s3::presigning::PresigningConfig;
-use aws_sdk_s3::primitives::ByteStream;
 use common::{
-    bytes_of, code, credentials, get_error_code, iam, put, raw_http, region, region_with_bucket,
-    s3_with, sts, sts_with,
+    bytes_of, code, credentials, get_error_code, iam, put, put_error_code, raw_http, region,
+    region_with_bucket, s3_with, sts, sts_with,
 };
 
 const TRUST_ACCOUNT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}"#;
@@ -191,15 +190,8 @@ async fn temporary_credentials_are_confined_to_their_role() {
         let denied = get_error_code(&reader, "data", key).await;
         assert_eq!(denied, "AccessDenied", "{key}");
     }
-    let write = reader
-        .put_object()
-        .bucket("data")
-        .key("allowed/new")
-        .body(ByteStream::from_static(b"y"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&write), "AccessDenied");
+    let write = put_error_code(&reader, "data", "allowed/new", b"y").await;
+    assert_eq!(write, "AccessDenied");
     let iam_as_reader = common::iam_with(&region, session(true));
     let iam_denied = iam_as_reader.list_roles().send().await.unwrap_err();
     assert_eq!(code(&iam_denied), "AccessDenied");

@@ -8,7 +8,8 @@ use aws_sdk_s3::types::{
     BucketVersioningStatus, Delete, ObjectIdentifier, Tag, Tagging, VersioningConfiguration,
 };
 use common::{
-    bytes_of, code, get_error_code, keys_and_prefixes, put, region, region_with_bucket, s3,
+    bytes_of, code, get_error_code, keys_and_prefixes, put, put_error_code, region,
+    region_with_bucket, s3,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -66,15 +67,8 @@ async fn bucket_lifecycle_follows_aws() {
         missing.raw_response().map(|r| r.status().as_u16()),
         Some(404)
     );
-    let put = client
-        .put_object()
-        .bucket("alpha")
-        .key("late")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&put), "NoSuchBucket");
+    let put = put_error_code(&client, "alpha", "late", b"x").await;
+    assert_eq!(put, "NoSuchBucket");
     let invalid = client
         .create_bucket()
         .bucket("Bad_Name")
@@ -290,15 +284,8 @@ async fn keys_are_opaque_and_never_become_paths() {
     expected.sort();
     let names: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
     assert_eq!(names, expected);
-    let too_long = client
-        .put_object()
-        .bucket("keys")
-        .key("k".repeat(1025))
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&too_long), "KeyTooLongError");
+    let too_long = put_error_code(&client, "keys", &"k".repeat(1025), b"x").await;
+    assert_eq!(too_long, "KeyTooLongError");
 
     // Nothing outside the data directory; inside, only our own file names.
     let parent = region.data_dir().parent().unwrap();

@@ -119,6 +119,22 @@ fn check_name_free(
     Ok(())
 }
 
+/// A delete that IAM refuses (DeleteConflict, `message`) while `sql` counts more than
+/// `allowed` rows that depend on `owner`.
+fn refuse_beyond(
+    connection: &Connection,
+    sql: &str,
+    owner: &str,
+    allowed: i64,
+    message: &'static str,
+) -> Result<()> {
+    let count: i64 = connection.query_row(sql, [owner], |row| row.get(0))?;
+    if count > allowed {
+        return Err(ApiError::sender(409, "DeleteConflict", message));
+    }
+    Ok(())
+}
+
 /// Deletes what `sql` selects; deleting nothing is IAM's NoSuchEntity with `missing`.
 fn delete_existing(
     connection: &Connection,
@@ -218,30 +234,20 @@ pub fn delete_role(connection: &mut Connection, name: &str) -> Result<()> {
         connection,
         |c| role(c, name),
         |transaction, current| {
-            let attached: i64 = transaction.query_row(
+            refuse_beyond(
+                transaction,
                 "SELECT COUNT(*) FROM role_attachments WHERE role = ?1",
-                [&current.name],
-                |row| row.get(0),
+                &current.name,
+                0,
+                "Cannot delete entity, must detach all policies first.",
             )?;
-            if attached > 0 {
-                return Err(ApiError::sender(
-                    409,
-                    "DeleteConflict",
-                    "Cannot delete entity, must detach all policies first.",
-                ));
-            }
-            let inline: i64 = transaction.query_row(
+            refuse_beyond(
+                transaction,
                 "SELECT COUNT(*) FROM role_inline_policies WHERE role = ?1",
-                [&current.name],
-                |row| row.get(0),
+                &current.name,
+                0,
+                "Cannot delete entity, must delete policies first.",
             )?;
-            if inline > 0 {
-                return Err(ApiError::sender(
-                    409,
-                    "DeleteConflict",
-                    "Cannot delete entity, must delete policies first.",
-                ));
-            }
             transaction.execute("DELETE FROM role_tags WHERE role = ?1", [&current.name])?;
             transaction.execute("DELETE FROM roles WHERE name = ?1", [&current.name])?;
             // Sessions of a deleted role lose every permission; dropping them ends them at once.
@@ -378,18 +384,13 @@ pub fn delete_policy(connection: &mut Connection, arn: &str) -> Result<()> {
                     "Cannot delete a policy attached to entities.",
                 ));
             }
-            let versions: i64 = transaction.query_row(
+            refuse_beyond(
+                transaction,
                 "SELECT COUNT(*) FROM policy_versions WHERE policy_arn = ?1",
-                [arn],
-                |row| row.get(0),
+                arn,
+                1,
+                "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.",
             )?;
-            if versions > 1 {
-                return Err(ApiError::sender(
-                    409,
-                    "DeleteConflict",
-                    "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.",
-                ));
-            }
             transaction.execute("DELETE FROM policy_tags WHERE policy = ?1", [arn])?;
             transaction.execute("DELETE FROM policies WHERE arn = ?1", [arn])?;
             Ok(())

@@ -96,6 +96,33 @@ pub async fn put(
     key: &str,
     body: &[u8],
 ) -> aws_sdk_s3::operation::put_object::PutObjectOutput {
+    put_request(client, bucket, key, body)
+        .await
+        .unwrap_or_else(|error| panic!("put {bucket}/{key}: {error:?}"))
+}
+
+/// The AWS error code of a PutObject that must fail.
+pub async fn put_error_code(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    body: &[u8],
+) -> String {
+    let error = put_request(client, bucket, key, body)
+        .await
+        .expect_err("the upload must be refused");
+    code(&error)
+}
+
+async fn put_request(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    body: &[u8],
+) -> Result<
+    aws_sdk_s3::operation::put_object::PutObjectOutput,
+    aws_sdk_s3::error::SdkError<aws_sdk_s3::operation::put_object::PutObjectError>,
+> {
     client
         .put_object()
         .bucket(bucket)
@@ -103,7 +130,6 @@ pub async fn put(
         .body(aws_sdk_s3::primitives::ByteStream::from(body.to_vec()))
         .send()
         .await
-        .unwrap_or_else(|error| panic!("put {bucket}/{key}: {error:?}"))
 }
 
 /// The whole body of a successful GetObject.
