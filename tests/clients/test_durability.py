@@ -9,24 +9,15 @@ import tempfile
 import threading
 import time
 
-import boto3
-import botocore.config
 import pytest
 
-from conftest import LatheServer
+from conftest import LatheServer, Target
 
 pytestmark = pytest.mark.lathe_only
 
 
 def client(server):
-    return boto3.client(
-        "s3",
-        endpoint_url=server.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=server.access_key,
-        aws_secret_access_key=server.secret_key,
-        config=botocore.config.Config(retries={"max_attempts": 1}),
-    )
+    return Target("lathe", server).client("s3")
 
 
 def test_kill_during_uploads_loses_nothing_acknowledged():

@@ -7,11 +7,9 @@ import os
 import shutil
 import tempfile
 
-import boto3
-import botocore.config
 import pytest
 
-from conftest import LatheServer
+from conftest import LatheServer, Target
 
 pytestmark = pytest.mark.lathe_only
 
@@ -33,14 +31,7 @@ def test_large_object_round_trip_in_constant_memory(tmp_path):
     data_dir = tempfile.mkdtemp(prefix="lathe-stream-")
     server = LatheServer(data_dir).start()
     try:
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=server.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=server.access_key,
-            aws_secret_access_key=server.secret_key,
-            config=botocore.config.Config(retries={"max_attempts": 1}),
-        )
+        s3 = Target("lathe", server).client("s3")
         s3.create_bucket(Bucket="stream")
         source = tmp_path / "large.bin"
         digest = hashlib.sha256()

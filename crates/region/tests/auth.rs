@@ -4,8 +4,10 @@
 mod common;
 
 use aws_sdk_s3::presigning::PresigningConfig;
-use aws_sdk_s3::primitives::ByteStream;
-use common::{code, credentials, iam, raw_http, region, s3, s3_with, sts, sts_with};
+use common::{
+    bytes_of, code, credentials, get_error_code, iam, put, put_error_code, raw_http, region,
+    region_with_bucket, s3_with, sts, sts_with,
+};
 
 const TRUST_ACCOUNT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}"#;
 const READ_ALLOWED: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/allowed/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::data","Condition":{"StringLike":{"s3:prefix":"allowed/*"}}}]}"#;
@@ -81,22 +83,8 @@ async fn bad_signatures_and_unknown_keys_are_refused_everywhere() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn presigned_urls_work_and_tampering_is_caught() {
-    let region = region().await;
-    let client = s3(&region);
-    client
-        .create_bucket()
-        .bucket("shared")
-        .send()
-        .await
-        .unwrap();
-    client
-        .put_object()
-        .bucket("shared")
-        .key("report.txt")
-        .body(ByteStream::from_static(b"numbers"))
-        .send()
-        .await
-        .unwrap();
+    let (region, client) = region_with_bucket("shared").await;
+    put(&client, "shared", "report.txt", b"numbers").await;
     let presigned = client
         .get_object()
         .bucket("shared")
@@ -122,18 +110,9 @@ async fn presigned_urls_work_and_tampering_is_caught() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn temporary_credentials_are_confined_to_their_role() {
-    let region = region().await;
-    let admin = s3(&region);
-    admin.create_bucket().bucket("data").send().await.unwrap();
+    let (region, admin) = region_with_bucket("data").await;
     for key in ["allowed/a.txt", "allowed/secret", "private/b.txt"] {
-        admin
-            .put_object()
-            .bucket("data")
-            .key(key)
-            .body(ByteStream::from_static(b"x"))
-            .send()
-            .await
-            .unwrap();
+        put(&admin, "data", key, b"x").await;
     }
     let iam = iam(&region);
     iam.create_role()
@@ -170,14 +149,15 @@ async fn temporary_credentials_are_confined_to_their_role() {
         .await
         .unwrap();
     let temporary = assumed.credentials().unwrap();
-    let reader = s3_with(
-        &region,
+    // The session's keys, with or without its token.
+    let session = |token: bool| {
         credentials(
             temporary.access_key_id(),
             temporary.secret_access_key(),
-            Some(temporary.session_token()),
-        ),
-    );
+            token.then(|| temporary.session_token()),
+        )
+    };
+    let reader = s3_with(&region, session(true));
     let got = reader
         .get_object()
         .bucket("data")
@@ -185,10 +165,7 @@ async fn temporary_credentials_are_confined_to_their_role() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        got.body.collect().await.unwrap().into_bytes().as_ref(),
-        b"x"
-    );
+    assert_eq!(bytes_of(got).await, b"x");
     let listed = reader
         .list_objects_v2()
         .bucket("data")
@@ -208,58 +185,20 @@ async fn temporary_credentials_are_confined_to_their_role() {
             .unwrap_err();
         assert_eq!(code(&denied), "AccessDenied", "{prefix:?}");
     }
-    let denied = reader
-        .get_object()
-        .bucket("data")
-        .key("private/b.txt")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&denied), "AccessDenied");
-    let explicit = reader
-        .get_object()
-        .bucket("data")
-        .key("allowed/secret")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&explicit), "AccessDenied");
-    let write = reader
-        .put_object()
-        .bucket("data")
-        .key("allowed/new")
-        .body(ByteStream::from_static(b"y"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&write), "AccessDenied");
-    let iam_as_reader = common::iam_with(
-        &region,
-        credentials(
-            temporary.access_key_id(),
-            temporary.secret_access_key(),
-            Some(temporary.session_token()),
-        ),
-    );
+    // Outside the allowed prefix, and inside it where a Deny statement names the key.
+    for key in ["private/b.txt", "allowed/secret"] {
+        let denied = get_error_code(&reader, "data", key).await;
+        assert_eq!(denied, "AccessDenied", "{key}");
+    }
+    let write = put_error_code(&reader, "data", "allowed/new", b"y").await;
+    assert_eq!(write, "AccessDenied");
+    let iam_as_reader = common::iam_with(&region, session(true));
     let iam_denied = iam_as_reader.list_roles().send().await.unwrap_err();
     assert_eq!(code(&iam_denied), "AccessDenied");
 
-    let without_token = s3_with(
-        &region,
-        credentials(
-            temporary.access_key_id(),
-            temporary.secret_access_key(),
-            None,
-        ),
-    );
-    let error = without_token
-        .get_object()
-        .bucket("data")
-        .key("allowed/a.txt")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&error), "InvalidToken");
+    let without_token = s3_with(&region, session(false));
+    let error = get_error_code(&without_token, "data", "allowed/a.txt").await;
+    assert_eq!(error, "InvalidToken");
 
     // Temporary credentials expire: one issued for a second is refused once it has passed.
     let short = region
@@ -277,14 +216,8 @@ async fn temporary_credentials_are_confined_to_their_role() {
             Some(&short.session_token),
         ),
     );
-    let error = expired
-        .get_object()
-        .bucket("data")
-        .key("allowed/a.txt")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&error), "ExpiredToken");
+    let error = get_error_code(&expired, "data", "allowed/a.txt").await;
+    assert_eq!(error, "ExpiredToken");
 }
 
 #[tokio::test(flavor = "multi_thread")]

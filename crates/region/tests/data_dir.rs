@@ -2,7 +2,6 @@
 
 mod common;
 
-use aws_sdk_s3::primitives::ByteStream;
 use lathe_region::testing::TestRegion;
 use lathe_region::{Region, RegionConfig, RegionError};
 
@@ -32,13 +31,7 @@ async fn objects_credentials_and_roles_survive_a_restart() {
     {
         let s3 = common::s3_at(&first.endpoint_url(), root.clone());
         s3.create_bucket().bucket("kept").send().await.unwrap();
-        s3.put_object()
-            .bucket("kept")
-            .key("k")
-            .body(ByteStream::from_static(b"v"))
-            .send()
-            .await
-            .unwrap();
+        common::put(&s3, "kept", "k", b"v").await;
     }
     first.stop().await.unwrap();
     let second = TestRegion::start_in(dir.path()).await.unwrap();

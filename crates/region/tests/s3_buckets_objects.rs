@@ -7,7 +7,10 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketVersioningStatus, Delete, ObjectIdentifier, Tag, Tagging, VersioningConfiguration,
 };
-use common::{code, region, s3};
+use common::{
+    bytes_of, code, get_error_code, keys_and_prefixes, put, put_error_code, region,
+    region_with_bucket, s3,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bucket_lifecycle_follows_aws() {
@@ -37,14 +40,7 @@ async fn bucket_lifecycle_follows_aws() {
             .is_none_or(|l| l.as_str().is_empty())
     );
 
-    client
-        .put_object()
-        .bucket("alpha")
-        .key("file")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+    put(&client, "alpha", "file", b"x").await;
     let refused = client
         .delete_bucket()
         .bucket("alpha")
@@ -71,15 +67,8 @@ async fn bucket_lifecycle_follows_aws() {
         missing.raw_response().map(|r| r.status().as_u16()),
         Some(404)
     );
-    let put = client
-        .put_object()
-        .bucket("alpha")
-        .key("late")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&put), "NoSuchBucket");
+    let put = put_error_code(&client, "alpha", "late", b"x").await;
+    assert_eq!(put, "NoSuchBucket");
     let invalid = client
         .create_bucket()
         .bucket("Bad_Name")
@@ -97,9 +86,7 @@ async fn bucket_lifecycle_follows_aws() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn objects_round_trip_with_metadata_ranges_and_etags() {
-    let region = region().await;
-    let client = s3(&region);
-    client.create_bucket().bucket("data").send().await.unwrap();
+    let (_region, client) = region_with_bucket("data").await;
     let body = b"hello, local region".to_vec();
     let put = client
         .put_object()
@@ -127,10 +114,7 @@ async fn objects_round_trip_with_metadata_ranges_and_etags() {
         Some("lathe")
     );
     assert_eq!(got.e_tag(), Some(md5.as_str()));
-    assert_eq!(
-        got.body.collect().await.unwrap().into_bytes().as_ref(),
-        body.as_slice()
-    );
+    assert_eq!(bytes_of(got).await, body.as_slice());
 
     let ranged = client
         .get_object()
@@ -141,10 +125,7 @@ async fn objects_round_trip_with_metadata_ranges_and_etags() {
         .await
         .unwrap();
     assert_eq!(ranged.content_range(), Some("bytes 7-11/19"));
-    assert_eq!(
-        ranged.body.collect().await.unwrap().into_bytes().as_ref(),
-        b"local"
-    );
+    assert_eq!(bytes_of(ranged).await, b"local");
     let unsatisfiable = client
         .get_object()
         .bucket("data")
@@ -181,14 +162,8 @@ async fn objects_round_trip_with_metadata_ranges_and_etags() {
         .await
         .unwrap_err();
     assert_eq!(code(&second_part), "InvalidArgument");
-    let missing = client
-        .get_object()
-        .bucket("data")
-        .key("nope")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&missing), "NoSuchKey");
+    let missing = get_error_code(&client, "data", "nope").await;
+    assert_eq!(missing, "NoSuchKey");
 
     client
         .copy_object()
@@ -209,10 +184,7 @@ async fn objects_round_trip_with_metadata_ranges_and_etags() {
         copied.metadata().unwrap().get("owner").map(String::as_str),
         Some("lathe")
     );
-    assert_eq!(
-        copied.body.collect().await.unwrap().into_bytes().as_ref(),
-        body.as_slice()
-    );
+    assert_eq!(bytes_of(copied).await, body.as_slice());
 
     let deleted = client
         .delete_objects()
@@ -244,34 +216,22 @@ async fn objects_round_trip_with_metadata_ranges_and_etags() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn digests_are_checked() {
-    let region = region().await;
-    let client = s3(&region);
-    client
-        .create_bucket()
-        .bucket("digests")
-        .send()
-        .await
-        .unwrap();
-    let wrong_md5 = client
-        .put_object()
-        .bucket("digests")
-        .key("k")
-        .content_md5("1B2M2Y8AsgTpgAmY7PhCfg==")
-        .body(ByteStream::from_static(b"not empty"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&wrong_md5), "BadDigest");
-    let wrong_crc = client
-        .put_object()
-        .bucket("digests")
-        .key("k")
-        .checksum_crc32("AAAAAA==")
-        .body(ByteStream::from_static(b"not empty"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&wrong_crc), "BadDigest");
+    let (_region, client) = region_with_bucket("digests").await;
+    // A Content-MD5 and a CRC32 that the body does not have.
+    let wrong_digests = [
+        client.put_object().content_md5("1B2M2Y8AsgTpgAmY7PhCfg=="),
+        client.put_object().checksum_crc32("AAAAAA=="),
+    ];
+    for request in wrong_digests {
+        let refused = request
+            .bucket("digests")
+            .key("k")
+            .body(ByteStream::from_static(b"not empty"))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&refused), "BadDigest");
+    }
     let nothing = client
         .list_objects_v2()
         .bucket("digests")
@@ -284,22 +244,13 @@ async fn digests_are_checked() {
         "a refused upload leaves no object"
     );
     // The SDK's default: a CRC32 sent as an aws-chunked trailer, verified by the region.
-    let ok = client
-        .put_object()
-        .bucket("digests")
-        .key("k")
-        .body(ByteStream::from_static(b"not empty"))
-        .send()
-        .await
-        .unwrap();
+    let ok = put(&client, "digests", "k", b"not empty").await;
     assert!(ok.e_tag().is_some());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn keys_are_opaque_and_never_become_paths() {
-    let region = region().await;
-    let client = s3(&region);
-    client.create_bucket().bucket("keys").send().await.unwrap();
+    let (region, client) = region_with_bucket("keys").await;
     let long = "k".repeat(1024);
     let keys = [
         "../escape",
@@ -311,14 +262,7 @@ async fn keys_are_opaque_and_never_become_paths() {
         long.as_str(),
     ];
     for key in keys {
-        client
-            .put_object()
-            .bucket("keys")
-            .key(key)
-            .body(ByteStream::from(key.as_bytes().to_vec()))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{key}: {e:?}"));
+        put(&client, "keys", key, key.as_bytes()).await;
     }
     for key in keys {
         let got = client
@@ -328,11 +272,7 @@ async fn keys_are_opaque_and_never_become_paths() {
             .send()
             .await
             .unwrap();
-        assert_eq!(
-            got.body.collect().await.unwrap().into_bytes().as_ref(),
-            key.as_bytes(),
-            "{key}"
-        );
+        assert_eq!(bytes_of(got).await, key.as_bytes(), "{key}");
     }
     let listed = client
         .list_objects_v2()
@@ -344,15 +284,8 @@ async fn keys_are_opaque_and_never_become_paths() {
     expected.sort();
     let names: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
     assert_eq!(names, expected);
-    let too_long = client
-        .put_object()
-        .bucket("keys")
-        .key("k".repeat(1025))
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&too_long), "KeyTooLongError");
+    let too_long = put_error_code(&client, "keys", &"k".repeat(1025), b"x").await;
+    assert_eq!(too_long, "KeyTooLongError");
 
     // Nothing outside the data directory; inside, only our own file names.
     let parent = region.data_dir().parent().unwrap();
@@ -371,18 +304,9 @@ async fn keys_are_opaque_and_never_become_paths() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn listings_page_and_roll_up_prefixes() {
-    let region = region().await;
-    let client = s3(&region);
-    client.create_bucket().bucket("list").send().await.unwrap();
+    let (_region, client) = region_with_bucket("list").await;
     for key in ["a.txt", "dir/1", "dir/2", "dir/sub/3", "e", "f/x"] {
-        client
-            .put_object()
-            .bucket("list")
-            .key(key)
-            .body(ByteStream::from_static(b""))
-            .send()
-            .await
-            .unwrap();
+        put(&client, "list", key, b"").await;
     }
     let page = client
         .list_objects_v2()
@@ -392,13 +316,7 @@ async fn listings_page_and_roll_up_prefixes() {
         .send()
         .await
         .unwrap();
-    let keys: Vec<_> = page.contents().iter().filter_map(|o| o.key()).collect();
-    let prefixes: Vec<_> = page
-        .common_prefixes()
-        .iter()
-        .filter_map(|p| p.prefix())
-        .collect();
-    assert_eq!((keys, prefixes), (vec!["a.txt"], vec!["dir/"]));
+    assert_eq!(keys_and_prefixes(&page), (vec!["a.txt"], vec!["dir/"]));
     assert_eq!(page.is_truncated(), Some(true));
     let next = client
         .list_objects_v2()
@@ -409,13 +327,7 @@ async fn listings_page_and_roll_up_prefixes() {
         .send()
         .await
         .unwrap();
-    let keys: Vec<_> = next.contents().iter().filter_map(|o| o.key()).collect();
-    let prefixes: Vec<_> = next
-        .common_prefixes()
-        .iter()
-        .filter_map(|p| p.prefix())
-        .collect();
-    assert_eq!((keys, prefixes), (vec!["e"], vec!["f/"]));
+    assert_eq!(keys_and_prefixes(&next), (vec!["e"], vec!["f/"]));
     assert_eq!(next.is_truncated(), Some(false));
     let under = client
         .list_objects_v2()
@@ -425,8 +337,7 @@ async fn listings_page_and_roll_up_prefixes() {
         .send()
         .await
         .unwrap();
-    let keys: Vec<_> = under.contents().iter().filter_map(|o| o.key()).collect();
-    assert_eq!(keys, ["dir/1", "dir/2"]);
+    assert_eq!(keys_and_prefixes(&under).0, ["dir/1", "dir/2"]);
     // A StartAfter outside the prefix (or not even UTF-8-aligned with it) is just a position.
     for start_after in ["a", "ü", "zzz"] {
         let listed = client
@@ -459,14 +370,7 @@ async fn listings_page_and_roll_up_prefixes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn versioning_keeps_old_versions_and_delete_markers() {
-    let region = region().await;
-    let client = s3(&region);
-    client
-        .create_bucket()
-        .bucket("versions")
-        .send()
-        .await
-        .unwrap();
+    let (_region, client) = region_with_bucket("versions").await;
     client
         .put_bucket_versioning()
         .bucket("versions")
@@ -485,22 +389,8 @@ async fn versioning_keeps_old_versions_and_delete_markers() {
         .await
         .unwrap();
     assert_eq!(status.status(), Some(&BucketVersioningStatus::Enabled));
-    let first = client
-        .put_object()
-        .bucket("versions")
-        .key("k")
-        .body(ByteStream::from_static(b"one"))
-        .send()
-        .await
-        .unwrap();
-    let second = client
-        .put_object()
-        .bucket("versions")
-        .key("k")
-        .body(ByteStream::from_static(b"two"))
-        .send()
-        .await
-        .unwrap();
+    let first = put(&client, "versions", "k", b"one").await;
+    let second = put(&client, "versions", "k", b"two").await;
     assert_ne!(first.version_id(), second.version_id());
     let old = client
         .get_object()
@@ -510,10 +400,7 @@ async fn versioning_keeps_old_versions_and_delete_markers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        old.body.collect().await.unwrap().into_bytes().as_ref(),
-        b"one"
-    );
+    assert_eq!(bytes_of(old).await, b"one");
     let deleted = client
         .delete_object()
         .bucket("versions")
@@ -557,10 +444,7 @@ async fn versioning_keeps_old_versions_and_delete_markers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        restored.body.collect().await.unwrap().into_bytes().as_ref(),
-        b"two"
-    );
+    assert_eq!(bytes_of(restored).await, b"two");
     let refused = client
         .delete_bucket()
         .bucket("versions")
@@ -572,9 +456,7 @@ async fn versioning_keeps_old_versions_and_delete_markers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn object_and_bucket_tags() {
-    let region = region().await;
-    let client = s3(&region);
-    client.create_bucket().bucket("tags").send().await.unwrap();
+    let (_region, client) = region_with_bucket("tags").await;
     client
         .put_object()
         .bucket("tags")

@@ -4,7 +4,7 @@ mod common;
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
-use common::{code, region, s3};
+use common::{bytes_of, code, region_with_bucket};
 
 const MIB: usize = 1024 * 1024;
 
@@ -14,30 +14,34 @@ fn pattern(length: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn multipart_upload_completes_lists_and_aborts() {
-    let region = region().await;
-    let client = s3(&region);
-    client.create_bucket().bucket("parts").send().await.unwrap();
+/// Starts a multipart upload of `key` in the bucket "parts" and returns its id.
+async fn start_upload(client: &aws_sdk_s3::Client, key: &str) -> String {
     let upload = client
         .create_multipart_upload()
         .bucket("parts")
-        .key("big")
+        .key(key)
         .send()
         .await
         .unwrap();
-    let upload_id = upload.upload_id().unwrap();
-    let first = pattern(5 * MIB, 1);
-    let second = pattern(1234, 2);
+    upload.upload_id().unwrap().to_string()
+}
+
+/// Uploads `bodies` as parts 1, 2, ... of an upload of `key` in "parts".
+async fn upload_parts(
+    client: &aws_sdk_s3::Client,
+    key: &str,
+    upload_id: &str,
+    bodies: &[&[u8]],
+) -> Vec<CompletedPart> {
     let mut completed = Vec::new();
-    for (number, body) in [(1, &first), (2, &second)] {
+    for (number, body) in (1..).zip(bodies) {
         let part = client
             .upload_part()
             .bucket("parts")
-            .key("big")
+            .key(key)
             .upload_id(upload_id)
             .part_number(number)
-            .body(ByteStream::from(body.clone()))
+            .body(ByteStream::from(body.to_vec()))
             .send()
             .await
             .unwrap();
@@ -48,6 +52,43 @@ async fn multipart_upload_completes_lists_and_aborts() {
                 .build(),
         );
     }
+    completed
+}
+
+/// Completes the upload of `key` in "parts" with `parts`, in the order given.
+async fn complete(
+    client: &aws_sdk_s3::Client,
+    key: &str,
+    upload_id: &str,
+    parts: Vec<CompletedPart>,
+) -> Result<
+    aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadOutput,
+    aws_sdk_s3::error::SdkError<
+        aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadError,
+    >,
+> {
+    client
+        .complete_multipart_upload()
+        .bucket("parts")
+        .key(key)
+        .upload_id(upload_id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
+        .send()
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn multipart_upload_completes_lists_and_aborts() {
+    let (_region, client) = region_with_bucket("parts").await;
+    let upload_id = start_upload(&client, "big").await;
+    let upload_id = upload_id.as_str();
+    let first = pattern(5 * MIB, 1);
+    let second = pattern(1234, 2);
+    let completed = upload_parts(&client, "big", upload_id, &[&first, &second]).await;
     let listed = client
         .list_parts()
         .bucket("parts")
@@ -66,33 +107,13 @@ async fn multipart_upload_completes_lists_and_aborts() {
         .unwrap();
     assert_eq!(uploads.uploads().len(), 1);
 
-    let out_of_order = client
-        .complete_multipart_upload()
-        .bucket("parts")
-        .key("big")
-        .upload_id(upload_id)
-        .multipart_upload(
-            CompletedMultipartUpload::builder()
-                .parts(completed[1].clone())
-                .parts(completed[0].clone())
-                .build(),
-        )
-        .send()
+    let reversed = vec![completed[1].clone(), completed[0].clone()];
+    let out_of_order = complete(&client, "big", upload_id, reversed)
         .await
         .unwrap_err();
     assert_eq!(code(&out_of_order), "InvalidPartOrder");
 
-    let done = client
-        .complete_multipart_upload()
-        .bucket("parts")
-        .key("big")
-        .upload_id(upload_id)
-        .multipart_upload(
-            CompletedMultipartUpload::builder()
-                .set_parts(Some(completed))
-                .build(),
-        )
-        .send()
+    let done = complete(&client, "big", upload_id, completed)
         .await
         .unwrap();
     assert!(
@@ -107,7 +128,7 @@ async fn multipart_upload_completes_lists_and_aborts() {
         .send()
         .await
         .unwrap();
-    let bytes = got.body.collect().await.unwrap().into_bytes();
+    let bytes = bytes_of(got).await;
     assert_eq!(bytes.len(), first.len() + second.len());
     assert!(bytes[..first.len()] == first[..] && bytes[first.len()..] == second[..]);
     let gone = client
@@ -120,44 +141,10 @@ async fn multipart_upload_completes_lists_and_aborts() {
         .unwrap_err();
     assert_eq!(code(&gone), "NoSuchUpload");
 
-    let small = client
-        .create_multipart_upload()
-        .bucket("parts")
-        .key("small")
-        .send()
-        .await
-        .unwrap();
-    let small_id = small.upload_id().unwrap();
-    let mut parts = Vec::new();
-    for number in 1..=2 {
-        let part = client
-            .upload_part()
-            .bucket("parts")
-            .key("small")
-            .upload_id(small_id)
-            .part_number(number)
-            .body(ByteStream::from_static(b"tiny"))
-            .send()
-            .await
-            .unwrap();
-        parts.push(
-            CompletedPart::builder()
-                .part_number(number)
-                .e_tag(part.e_tag().unwrap())
-                .build(),
-        );
-    }
-    let too_small = client
-        .complete_multipart_upload()
-        .bucket("parts")
-        .key("small")
-        .upload_id(small_id)
-        .multipart_upload(
-            CompletedMultipartUpload::builder()
-                .set_parts(Some(parts))
-                .build(),
-        )
-        .send()
+    let small_id = start_upload(&client, "small").await;
+    let small_id = small_id.as_str();
+    let parts = upload_parts(&client, "small", small_id, &[b"tiny", b"tiny"]).await;
+    let too_small = complete(&client, "small", small_id, parts)
         .await
         .unwrap_err();
     assert_eq!(code(&too_small), "EntityTooSmall");
@@ -195,14 +182,7 @@ async fn large_objects_stream_in_constant_memory() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(64);
-    let region = region().await;
-    let client = s3(&region);
-    client
-        .create_bucket()
-        .bucket("stream")
-        .send()
-        .await
-        .unwrap();
+    let (_region, client) = region_with_bucket("stream").await;
     let source = tempfile::NamedTempFile::new().unwrap();
     {
         use std::io::Write;

@@ -1,7 +1,7 @@
 //! SigV4 verification (Authorization header or presigned query) for every service that s3s
 //! does not front: one verifier, used by IAM, STS and later Bedrock.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;

@@ -5,11 +5,13 @@ pub mod records;
 mod render;
 mod roles;
 pub mod store;
+mod tagging;
 mod validate;
 mod versions;
 
 use crate::metadata::Metadata;
 use crate::query::{ApiError, QueryParams, Xml};
+use tagging::Tagged;
 
 #[derive(Debug, Clone)]
 pub struct Iam {
@@ -34,9 +36,9 @@ impl Iam {
             "ListRoles" => self.list_roles(params).await,
             "UpdateRole" => self.update_role(params).await,
             "UpdateAssumeRolePolicy" => self.update_assume_role_policy(params).await,
-            "TagRole" => self.tag_role(params).await,
-            "UntagRole" => self.untag_role(params).await,
-            "ListRoleTags" => self.list_role_tags(params).await,
+            "TagRole" => self.tag(Tagged::Role, params).await,
+            "UntagRole" => self.untag(Tagged::Role, params).await,
+            "ListRoleTags" => self.list_tags(Tagged::Role, params).await,
             "ListInstanceProfilesForRole" => self.list_instance_profiles_for_role(params).await,
             "CreatePolicy" => self.create_policy(params).await,
             "GetPolicy" => self.get_policy(params).await,
@@ -47,9 +49,9 @@ impl Iam {
             "SetDefaultPolicyVersion" => self.set_default_policy_version(params).await,
             "DeletePolicy" => self.delete_policy(params).await,
             "ListPolicies" => self.list_policies(params).await,
-            "TagPolicy" => self.tag_policy(params).await,
-            "UntagPolicy" => self.untag_policy(params).await,
-            "ListPolicyTags" => self.list_policy_tags(params).await,
+            "TagPolicy" => self.tag(Tagged::Policy, params).await,
+            "UntagPolicy" => self.untag(Tagged::Policy, params).await,
+            "ListPolicyTags" => self.list_tags(Tagged::Policy, params).await,
             "AttachRolePolicy" => self.attach_role_policy(params).await,
             "DetachRolePolicy" => self.detach_role_policy(params).await,
             "ListAttachedRolePolicies" => self.list_attached_role_policies(params).await,

@@ -93,32 +93,6 @@ impl Iam {
         Ok(xml)
     }
 
-    pub(super) async fn tag_policy(&self, params: &QueryParams) -> Result<Xml, ApiError> {
-        let arn = params.required("PolicyArn")?.to_string();
-        let tags = params.tags("Tags");
-        validate::tags(&tags)?;
-        self.store(move |c| store::tag_policy(c, &arn, &tags))
-            .await?;
-        Ok(Xml::new())
-    }
-
-    pub(super) async fn untag_policy(&self, params: &QueryParams) -> Result<Xml, ApiError> {
-        let arn = params.required("PolicyArn")?.to_string();
-        let keys = params.list("TagKeys");
-        self.store(move |c| store::untag_policy(c, &arn, &keys))
-            .await?;
-        Ok(Xml::new())
-    }
-
-    pub(super) async fn list_policy_tags(&self, params: &QueryParams) -> Result<Xml, ApiError> {
-        let record = self.named_policy(params).await?;
-        let page = paginate(record.tags, params, |(key, _)| key.clone())?;
-        let mut xml = Xml::new();
-        render::tags(&mut xml, &page.items);
-        finish_page(&mut xml, page.next_marker);
-        Ok(xml)
-    }
-
     pub(super) async fn attach_role_policy(&self, params: &QueryParams) -> Result<Xml, ApiError> {
         let role = params.required("RoleName")?.to_string();
         let arn = params.required("PolicyArn")?.to_string();

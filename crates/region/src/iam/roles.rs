@@ -99,33 +99,6 @@ impl Iam {
         Ok(Xml::new())
     }
 
-    pub(super) async fn tag_role(&self, params: &QueryParams) -> Result<Xml, ApiError> {
-        let name = params.required("RoleName")?.to_string();
-        let tags = params.tags("Tags");
-        validate::tags(&tags)?;
-        self.store(move |c| store::tag_role(c, &name, &tags))
-            .await?;
-        Ok(Xml::new())
-    }
-
-    pub(super) async fn untag_role(&self, params: &QueryParams) -> Result<Xml, ApiError> {
-        let name = params.required("RoleName")?.to_string();
-        let keys = params.list("TagKeys");
-        self.store(move |c| store::untag_role(c, &name, &keys))
-            .await?;
-        Ok(Xml::new())
-    }
-
-    pub(super) async fn list_role_tags(&self, params: &QueryParams) -> Result<Xml, ApiError> {
-        let name = params.required("RoleName")?.to_string();
-        let record = self.store(move |c| store::role(c, &name)).await?;
-        let page = paginate(record.tags, params, |(key, _)| key.clone())?;
-        let mut xml = Xml::new();
-        render::tags(&mut xml, &page.items);
-        finish_page(&mut xml, page.next_marker);
-        Ok(xml)
-    }
-
     /// The local region has no instance profiles; the role must still exist (Terraform asks
     /// before deleting a role).
     pub(super) async fn list_instance_profiles_for_role(

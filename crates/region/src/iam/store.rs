@@ -1,7 +1,7 @@
 //! SQL over roles, managed policies, attachments, inline policies and tags; each change is
 //! one transaction.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Params, Row, Transaction, params};
 
 use super::records::{PolicyRecord, RoleRecord};
 use crate::clock;
@@ -87,6 +87,67 @@ fn remove_tags(
     Ok(())
 }
 
+/// Finds what a change is about with `find` (a role, a policy; its absence is the error) and
+/// runs `change` on it in one transaction, committed only when every step succeeds.
+fn change_found<R, T>(
+    connection: &mut Connection,
+    find: impl FnOnce(&Connection) -> Result<R>,
+    change: impl FnOnce(&Transaction<'_>, R) -> Result<T>,
+) -> Result<T> {
+    let transaction = connection.transaction()?;
+    let found = find(&transaction)?;
+    let result = change(&transaction, found)?;
+    transaction.commit()?;
+    Ok(result)
+}
+
+/// IAM names are unique case-insensitively: a name taken in `table` is EntityAlreadyExists.
+fn check_name_free(
+    connection: &Connection,
+    table: &str,
+    name: &str,
+    message: impl FnOnce() -> String,
+) -> Result<()> {
+    let exists: bool = connection.query_row(
+        &format!("SELECT EXISTS(SELECT 1 FROM {table} WHERE name = ?1 COLLATE NOCASE)"),
+        [name],
+        |row| row.get(0),
+    )?;
+    if exists {
+        return Err(ApiError::sender(409, "EntityAlreadyExists", message()));
+    }
+    Ok(())
+}
+
+/// A delete that IAM refuses (DeleteConflict, `message`) while `sql` counts more than
+/// `allowed` rows that depend on `owner`.
+fn refuse_beyond(
+    connection: &Connection,
+    sql: &str,
+    owner: &str,
+    allowed: i64,
+    message: &'static str,
+) -> Result<()> {
+    let count: i64 = connection.query_row(sql, [owner], |row| row.get(0))?;
+    if count > allowed {
+        return Err(ApiError::sender(409, "DeleteConflict", message));
+    }
+    Ok(())
+}
+
+/// Deletes what `sql` selects; deleting nothing is IAM's NoSuchEntity with `missing`.
+fn delete_existing(
+    connection: &Connection,
+    sql: &str,
+    parameters: impl Params,
+    missing: String,
+) -> Result<()> {
+    if connection.execute(sql, parameters)? == 0 {
+        return Err(ApiError::no_such_entity(missing));
+    }
+    Ok(())
+}
+
 pub fn role(connection: &Connection, name: &str) -> Result<RoleRecord> {
     // Role names are unique case-insensitively in IAM.
     let mut record = connection
@@ -116,18 +177,9 @@ pub fn roles(connection: &Connection) -> Result<Vec<RoleRecord>> {
 
 pub fn create_role(connection: &mut Connection, record: &RoleRecord) -> Result<()> {
     let transaction = connection.transaction()?;
-    let exists: bool = transaction.query_row(
-        "SELECT EXISTS(SELECT 1 FROM roles WHERE name = ?1 COLLATE NOCASE)",
-        [&record.name],
-        |row| row.get(0),
-    )?;
-    if exists {
-        return Err(ApiError::sender(
-            409,
-            "EntityAlreadyExists",
-            format!("Role with name {} already exists.", record.name),
-        ));
-    }
+    check_name_free(&transaction, "roles", &record.name, || {
+        format!("Role with name {} already exists.", record.name)
+    })?;
     transaction.execute(
         &format!("INSERT INTO roles ({ROLE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
         params![
@@ -159,54 +211,50 @@ pub fn update_role(
     description: Option<&str>,
     max_session_duration: Option<i64>,
 ) -> Result<()> {
-    let transaction = connection.transaction()?;
-    let current = role(&transaction, name)?;
-    transaction.execute(
-        "UPDATE roles SET trust_policy = ?2, description = ?3, max_session_duration = ?4 WHERE name = ?1",
-        params![
-            current.name,
-            trust_policy.unwrap_or(&current.trust_policy),
-            description.or(current.description.as_deref()),
-            max_session_duration.unwrap_or(current.max_session_duration)
-        ],
-    )?;
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| role(c, name),
+        |transaction, current| {
+            transaction.execute(
+            "UPDATE roles SET trust_policy = ?2, description = ?3, max_session_duration = ?4 WHERE name = ?1",
+            params![
+                current.name,
+                trust_policy.unwrap_or(&current.trust_policy),
+                description.or(current.description.as_deref()),
+                max_session_duration.unwrap_or(current.max_session_duration)
+            ],
+        )?;
+            Ok(())
+        },
+    )
 }
 
 pub fn delete_role(connection: &mut Connection, name: &str) -> Result<()> {
-    let transaction = connection.transaction()?;
-    let current = role(&transaction, name)?;
-    let attached: i64 = transaction.query_row(
-        "SELECT COUNT(*) FROM role_attachments WHERE role = ?1",
-        [&current.name],
-        |row| row.get(0),
-    )?;
-    if attached > 0 {
-        return Err(ApiError::sender(
-            409,
-            "DeleteConflict",
-            "Cannot delete entity, must detach all policies first.",
-        ));
-    }
-    let inline: i64 = transaction.query_row(
-        "SELECT COUNT(*) FROM role_inline_policies WHERE role = ?1",
-        [&current.name],
-        |row| row.get(0),
-    )?;
-    if inline > 0 {
-        return Err(ApiError::sender(
-            409,
-            "DeleteConflict",
-            "Cannot delete entity, must delete policies first.",
-        ));
-    }
-    transaction.execute("DELETE FROM role_tags WHERE role = ?1", [&current.name])?;
-    transaction.execute("DELETE FROM roles WHERE name = ?1", [&current.name])?;
-    // Sessions of a deleted role lose every permission; dropping them ends them at once.
-    transaction.execute("DELETE FROM sessions WHERE role_name = ?1", [&current.name])?;
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| role(c, name),
+        |transaction, current| {
+            refuse_beyond(
+                transaction,
+                "SELECT COUNT(*) FROM role_attachments WHERE role = ?1",
+                &current.name,
+                0,
+                "Cannot delete entity, must detach all policies first.",
+            )?;
+            refuse_beyond(
+                transaction,
+                "SELECT COUNT(*) FROM role_inline_policies WHERE role = ?1",
+                &current.name,
+                0,
+                "Cannot delete entity, must delete policies first.",
+            )?;
+            transaction.execute("DELETE FROM role_tags WHERE role = ?1", [&current.name])?;
+            transaction.execute("DELETE FROM roles WHERE name = ?1", [&current.name])?;
+            // Sessions of a deleted role lose every permission; dropping them ends them at once.
+            transaction.execute("DELETE FROM sessions WHERE role_name = ?1", [&current.name])?;
+            Ok(())
+        },
+    )
 }
 
 pub fn tag_role(
@@ -214,19 +262,19 @@ pub fn tag_role(
     name: &str,
     new_tags: &[(String, String)],
 ) -> Result<()> {
-    let transaction = connection.transaction()?;
-    let current = role(&transaction, name)?;
-    put_tags(&transaction, "role_tags", "role", &current.name, new_tags)?;
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| role(c, name),
+        |transaction, current| put_tags(transaction, "role_tags", "role", &current.name, new_tags),
+    )
 }
 
 pub fn untag_role(connection: &mut Connection, name: &str, keys: &[String]) -> Result<()> {
-    let transaction = connection.transaction()?;
-    let current = role(&transaction, name)?;
-    remove_tags(&transaction, "role_tags", "role", &current.name, keys)?;
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| role(c, name),
+        |transaction, current| remove_tags(transaction, "role_tags", "role", &current.name, keys),
+    )
 }
 
 const POLICY_COLUMNS: &str =
@@ -284,21 +332,12 @@ pub fn policies(connection: &Connection) -> Result<Vec<PolicyRecord>> {
 
 pub fn create_policy(connection: &mut Connection, record: &PolicyRecord) -> Result<()> {
     let transaction = connection.transaction()?;
-    let exists: bool = transaction.query_row(
-        "SELECT EXISTS(SELECT 1 FROM policies WHERE name = ?1 COLLATE NOCASE)",
-        [&record.name],
-        |row| row.get(0),
-    )?;
-    if exists {
-        return Err(ApiError::sender(
-            409,
-            "EntityAlreadyExists",
-            format!(
-                "A policy called {} already exists. Duplicate names are not allowed.",
-                record.name
-            ),
-        ));
-    }
+    check_name_free(&transaction, "policies", &record.name, || {
+        format!(
+            "A policy called {} already exists. Duplicate names are not allowed.",
+            record.name
+        )
+    })?;
     transaction.execute(
         &format!("INSERT INTO policies ({POLICY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
         params![
@@ -334,31 +373,29 @@ pub fn create_policy(connection: &mut Connection, record: &PolicyRecord) -> Resu
 }
 
 pub fn delete_policy(connection: &mut Connection, arn: &str) -> Result<()> {
-    let transaction = connection.transaction()?;
-    let current = policy(&transaction, arn)?;
-    if current.attachment_count > 0 {
-        return Err(ApiError::sender(
-            409,
-            "DeleteConflict",
-            "Cannot delete a policy attached to entities.",
-        ));
-    }
-    let versions: i64 = transaction.query_row(
-        "SELECT COUNT(*) FROM policy_versions WHERE policy_arn = ?1",
-        [arn],
-        |row| row.get(0),
-    )?;
-    if versions > 1 {
-        return Err(ApiError::sender(
-            409,
-            "DeleteConflict",
-            "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.",
-        ));
-    }
-    transaction.execute("DELETE FROM policy_tags WHERE policy = ?1", [arn])?;
-    transaction.execute("DELETE FROM policies WHERE arn = ?1", [arn])?;
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| policy(c, arn),
+        |transaction, current| {
+            if current.attachment_count > 0 {
+                return Err(ApiError::sender(
+                    409,
+                    "DeleteConflict",
+                    "Cannot delete a policy attached to entities.",
+                ));
+            }
+            refuse_beyond(
+                transaction,
+                "SELECT COUNT(*) FROM policy_versions WHERE policy_arn = ?1",
+                arn,
+                1,
+                "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.",
+            )?;
+            transaction.execute("DELETE FROM policy_tags WHERE policy = ?1", [arn])?;
+            transaction.execute("DELETE FROM policies WHERE arn = ?1", [arn])?;
+            Ok(())
+        },
+    )
 }
 
 pub fn tag_policy(
@@ -366,47 +403,49 @@ pub fn tag_policy(
     arn: &str,
     new_tags: &[(String, String)],
 ) -> Result<()> {
-    let transaction = connection.transaction()?;
-    policy(&transaction, arn)?;
-    put_tags(&transaction, "policy_tags", "policy", arn, new_tags)?;
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| policy(c, arn),
+        |transaction, _| put_tags(transaction, "policy_tags", "policy", arn, new_tags),
+    )
 }
 
 pub fn untag_policy(connection: &mut Connection, arn: &str, keys: &[String]) -> Result<()> {
-    let transaction = connection.transaction()?;
-    policy(&transaction, arn)?;
-    remove_tags(&transaction, "policy_tags", "policy", arn, keys)?;
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| policy(c, arn),
+        |transaction, _| remove_tags(transaction, "policy_tags", "policy", arn, keys),
+    )
 }
 
 pub fn attach(connection: &mut Connection, role_name: &str, arn: &str) -> Result<()> {
-    let transaction = connection.transaction()?;
-    let current = role(&transaction, role_name)?;
-    policy(&transaction, arn)?;
-    transaction.execute(
-        "INSERT OR IGNORE INTO role_attachments (role, policy_arn) VALUES (?1, ?2)",
-        params![current.name, arn],
-    )?;
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| role(c, role_name),
+        |transaction, current| {
+            policy(transaction, arn)?;
+            transaction.execute(
+                "INSERT OR IGNORE INTO role_attachments (role, policy_arn) VALUES (?1, ?2)",
+                params![current.name, arn],
+            )?;
+            Ok(())
+        },
+    )
 }
 
 pub fn detach(connection: &mut Connection, role_name: &str, arn: &str) -> Result<()> {
-    let transaction = connection.transaction()?;
-    let current = role(&transaction, role_name)?;
-    let removed = transaction.execute(
-        "DELETE FROM role_attachments WHERE role = ?1 AND policy_arn = ?2",
-        params![current.name, arn],
-    )?;
-    if removed == 0 {
-        return Err(ApiError::no_such_entity(format!(
-            "Policy {arn} was not found."
-        )));
-    }
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| role(c, role_name),
+        |transaction, current| {
+            delete_existing(
+                transaction,
+                "DELETE FROM role_attachments WHERE role = ?1 AND policy_arn = ?2",
+                params![current.name, arn],
+                format!("Policy {arn} was not found."),
+            )
+        },
+    )
 }
 
 /// The managed policies attached to a role, by name.
@@ -431,15 +470,18 @@ pub fn put_inline(
     name: &str,
     document: &str,
 ) -> Result<()> {
-    let transaction = connection.transaction()?;
-    let current = role(&transaction, role_name)?;
-    transaction.execute(
-        "INSERT INTO role_inline_policies (role, name, document) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (role, name) DO UPDATE SET document = excluded.document",
-        params![current.name, name, document],
-    )?;
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| role(c, role_name),
+        |transaction, current| {
+            transaction.execute(
+                "INSERT INTO role_inline_policies (role, name, document) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (role, name) DO UPDATE SET document = excluded.document",
+                params![current.name, name, document],
+            )?;
+            Ok(())
+        },
+    )
 }
 
 pub fn inline(connection: &Connection, role_name: &str, name: &str) -> Result<String> {
@@ -457,19 +499,18 @@ pub fn inline(connection: &Connection, role_name: &str, name: &str) -> Result<St
 }
 
 pub fn delete_inline(connection: &mut Connection, role_name: &str, name: &str) -> Result<()> {
-    let transaction = connection.transaction()?;
-    let current = role(&transaction, role_name)?;
-    let removed = transaction.execute(
-        "DELETE FROM role_inline_policies WHERE role = ?1 AND name = ?2",
-        params![current.name, name],
-    )?;
-    if removed == 0 {
-        return Err(ApiError::no_such_entity(format!(
-            "The role policy with name {name} cannot be found."
-        )));
-    }
-    transaction.commit()?;
-    Ok(())
+    change_found(
+        connection,
+        |c| role(c, role_name),
+        |transaction, current| {
+            delete_existing(
+                transaction,
+                "DELETE FROM role_inline_policies WHERE role = ?1 AND name = ?2",
+                params![current.name, name],
+                format!("The role policy with name {name} cannot be found."),
+            )
+        },
+    )
 }
 
 /// Inline policies of a role as (name, document), by name.

@@ -131,6 +131,15 @@ fn set_default(connection: &mut Connection, arn: &str, version_id: &str) -> Resu
     Ok(())
 }
 
+/// The response body of CreatePolicyVersion and GetPolicyVersion.
+fn version_xml(version: &PolicyVersionRecord) -> Xml {
+    let mut xml = Xml::new();
+    xml.open("PolicyVersion");
+    render::policy_version(&mut xml, version);
+    xml.close("PolicyVersion");
+    xml
+}
+
 impl Iam {
     pub(super) async fn create_policy_version(
         &self,
@@ -143,11 +152,7 @@ impl Iam {
         let version = self
             .store(move |c| create(c, &arn, &document, set_as_default))
             .await?;
-        let mut xml = Xml::new();
-        xml.open("PolicyVersion");
-        render::policy_version(&mut xml, &version);
-        xml.close("PolicyVersion");
-        Ok(xml)
+        Ok(version_xml(&version))
     }
 
     pub(super) async fn get_policy_version(&self, params: &QueryParams) -> Result<Xml, ApiError> {
@@ -161,11 +166,7 @@ impl Iam {
                     .ok_or_else(|| no_such_version(&arn, &version_id))
             })
             .await?;
-        let mut xml = Xml::new();
-        xml.open("PolicyVersion");
-        render::policy_version(&mut xml, &version);
-        xml.close("PolicyVersion");
-        Ok(xml)
+        Ok(version_xml(&version))
     }
 
     pub(super) async fn list_policy_versions(&self, params: &QueryParams) -> Result<Xml, ApiError> {

@@ -66,19 +66,30 @@ impl BlobStore {
         let id = crate::ids::opaque_id();
         let temp = self.temp_dir.join(format!("{id}.part"));
         let result = self.write_to(&temp, body, &mut hasher).await;
-        let (size, md5) = match result {
+        self.finish(&temp, id, result, hasher.finalize()).await
+    }
+
+    /// Publishes a written temp file as blob `id`; a failed write leaves no temp file behind.
+    async fn finish<E: From<RegionError>>(
+        &self,
+        temp: &Path,
+        id: String,
+        written: Result<(u64, [u8; 16]), E>,
+        checksums: Checksum,
+    ) -> Result<WrittenBlob, E> {
+        let (size, md5) = match written {
             Ok(done) => done,
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&temp).await;
-                return Err(e);
+            Err(error) => {
+                let _ = tokio::fs::remove_file(temp).await;
+                return Err(error);
             }
         };
-        self.publish(&temp, &id).await?;
+        self.publish(temp, &id).await?;
         Ok(WrittenBlob {
             id,
             size,
             md5,
-            checksums: hasher.finalize(),
+            checksums,
         })
     }
 
@@ -159,20 +170,7 @@ impl BlobStore {
             })
             .await
             .map_err(|e| RegionError::Task(e.to_string()))?;
-        let (size, md5) = match written {
-            Ok(done) => done,
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&temp).await;
-                return Err(e);
-            }
-        };
-        self.publish(&temp, &id).await?;
-        Ok(WrittenBlob {
-            id,
-            size,
-            md5,
-            checksums: Checksum::default(),
-        })
+        self.finish(&temp, id, written, Checksum::default()).await
     }
 
     /// Streams `length` bytes of a blob starting at `offset`.

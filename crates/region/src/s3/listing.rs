@@ -127,6 +127,63 @@ fn decode_token(token: &str) -> S3Result<String> {
         .ok_or_else(|| invalid_argument("The continuation token provided is incorrect."))
 }
 
+/// The listing parameters of a ListObjects, ListObjectsV2 or ListObjectVersions request: s3s's
+/// inputs share the field names but no type.
+macro_rules! listing_of {
+    ($input:ident) => {
+        Listing::check(
+            $input.max_keys,
+            $input.encoding_type.as_ref(),
+            $input.prefix.as_deref(),
+        )
+    };
+}
+
+/// What every listing request shares: its checked page size, encoding and prefix.
+struct Listing {
+    max_keys: usize,
+    encode: bool,
+    prefix: String,
+}
+
+impl Listing {
+    fn check(
+        max_keys: Option<i32>,
+        encoding: Option<&EncodingType>,
+        prefix: Option<&str>,
+    ) -> S3Result<Self> {
+        Ok(Self {
+            max_keys: check_max_keys(max_keys)?,
+            encode: check_encoding(encoding)?,
+            prefix: prefix.unwrap_or_default().to_string(),
+        })
+    }
+
+    fn encoded(&self, text: &str) -> String {
+        url_encode(text, self.encode)
+    }
+
+    fn common_prefixes(&self, prefixes: Vec<String>) -> Option<Vec<CommonPrefix>> {
+        Some(
+            prefixes
+                .into_iter()
+                .map(|prefix| CommonPrefix {
+                    prefix: Some(self.encoded(&prefix)),
+                })
+                .collect(),
+        )
+    }
+
+    fn objects(&self, records: Vec<ObjectRecord>) -> Option<Vec<Object>> {
+        Some(
+            records
+                .into_iter()
+                .map(|record| to_object(record, self.encode))
+                .collect(),
+        )
+    }
+}
+
 fn to_object(record: ObjectRecord, encode: bool) -> Object {
     Object {
         key: Some(url_encode(&record.key, encode)),
@@ -145,15 +202,15 @@ impl RegionS3 {
     async fn page(
         &self,
         bucket: &str,
-        prefix: &str,
+        listing: &Listing,
         delimiter: Option<&str>,
         after: Option<String>,
-        max_keys: usize,
     ) -> S3Result<Page> {
-        let (bucket, prefix, delimiter) = (
+        let (bucket, prefix, delimiter, max_keys) = (
             bucket.to_string(),
-            prefix.to_string(),
+            listing.prefix.clone(),
             delimiter.map(str::to_string),
+            listing.max_keys,
         );
         self.catalog(move |c| {
             let mut records = Vec::new();
@@ -189,21 +246,13 @@ impl RegionS3 {
         req: S3Request<ListObjectsV2Input>,
     ) -> S3Result<S3Response<ListObjectsV2Output>> {
         let input = req.input;
-        let max_keys = check_max_keys(input.max_keys)?;
-        let encode = check_encoding(input.encoding_type.as_ref())?;
-        let prefix = input.prefix.clone().unwrap_or_default();
+        let listing = listing_of!(input)?;
         let after = match &input.continuation_token {
             Some(token) => Some(decode_token(token)?),
             None => input.start_after.clone(),
         };
         let page = self
-            .page(
-                &input.bucket,
-                &prefix,
-                input.delimiter.as_deref(),
-                after,
-                max_keys,
-            )
+            .page(&input.bucket, &listing, input.delimiter.as_deref(), after)
             .await?;
         let key_count = (page.contents.len() + page.common_prefixes.len()) as i32;
         let next_continuation_token = page
@@ -212,29 +261,17 @@ impl RegionS3 {
             .flatten();
         Ok(S3Response::new(ListObjectsV2Output {
             name: Some(input.bucket),
-            prefix: Some(url_encode(&prefix, encode)),
-            delimiter: input.delimiter.map(|d| url_encode(&d, encode)),
-            max_keys: Some(max_keys as i32),
+            prefix: Some(listing.encoded(&listing.prefix)),
+            delimiter: input.delimiter.map(|d| listing.encoded(&d)),
+            max_keys: Some(listing.max_keys as i32),
             key_count: Some(key_count),
             continuation_token: input.continuation_token,
             next_continuation_token,
-            start_after: input.start_after.map(|s| url_encode(&s, encode)),
+            start_after: input.start_after.map(|s| listing.encoded(&s)),
             is_truncated: Some(page.truncated),
             encoding_type: input.encoding_type,
-            contents: Some(
-                page.contents
-                    .into_iter()
-                    .map(|r| to_object(r, encode))
-                    .collect(),
-            ),
-            common_prefixes: Some(
-                page.common_prefixes
-                    .into_iter()
-                    .map(|p| CommonPrefix {
-                        prefix: Some(url_encode(&p, encode)),
-                    })
-                    .collect(),
-            ),
+            contents: listing.objects(page.contents),
+            common_prefixes: listing.common_prefixes(page.common_prefixes),
             ..Default::default()
         }))
     }
@@ -244,16 +281,13 @@ impl RegionS3 {
         req: S3Request<ListObjectsInput>,
     ) -> S3Result<S3Response<ListObjectsOutput>> {
         let input = req.input;
-        let max_keys = check_max_keys(input.max_keys)?;
-        let encode = check_encoding(input.encoding_type.as_ref())?;
-        let prefix = input.prefix.clone().unwrap_or_default();
+        let listing = listing_of!(input)?;
         let page = self
             .page(
                 &input.bucket,
-                &prefix,
+                &listing,
                 input.delimiter.as_deref(),
                 input.marker.clone(),
-                max_keys,
             )
             .await?;
         // V1 names the next marker only when a delimiter is in use, as AWS does.
@@ -262,27 +296,15 @@ impl RegionS3 {
             .flatten();
         Ok(S3Response::new(ListObjectsOutput {
             name: Some(input.bucket),
-            prefix: Some(url_encode(&prefix, encode)),
-            delimiter: input.delimiter.map(|d| url_encode(&d, encode)),
-            marker: input.marker.map(|m| url_encode(&m, encode)),
-            next_marker: next_marker.map(|m| url_encode(&m, encode)),
-            max_keys: Some(max_keys as i32),
+            prefix: Some(listing.encoded(&listing.prefix)),
+            delimiter: input.delimiter.map(|d| listing.encoded(&d)),
+            marker: input.marker.map(|m| listing.encoded(&m)),
+            next_marker: next_marker.map(|m| listing.encoded(&m)),
+            max_keys: Some(listing.max_keys as i32),
             is_truncated: Some(page.truncated),
             encoding_type: input.encoding_type,
-            contents: Some(
-                page.contents
-                    .into_iter()
-                    .map(|r| to_object(r, encode))
-                    .collect(),
-            ),
-            common_prefixes: Some(
-                page.common_prefixes
-                    .into_iter()
-                    .map(|p| CommonPrefix {
-                        prefix: Some(url_encode(&p, encode)),
-                    })
-                    .collect(),
-            ),
+            contents: listing.objects(page.contents),
+            common_prefixes: listing.common_prefixes(page.common_prefixes),
             ..Default::default()
         }))
     }
@@ -292,13 +314,12 @@ impl RegionS3 {
         req: S3Request<ListObjectVersionsInput>,
     ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
         let input = req.input;
-        let max_keys = check_max_keys(input.max_keys)?;
-        let encode = check_encoding(input.encoding_type.as_ref())?;
-        let prefix = input.prefix.clone().unwrap_or_default();
-        let (bucket, scan_prefix, after) = (
+        let listing = listing_of!(input)?;
+        let (bucket, scan_prefix, after, max_keys) = (
             input.bucket.clone(),
-            prefix.clone(),
+            listing.prefix.clone(),
             input.key_marker.clone(),
+            listing.max_keys,
         );
         let delimiter = input.delimiter.clone();
         let page = self
@@ -334,7 +355,7 @@ impl RegionS3 {
             if record.is_delete_marker {
                 delete_markers.push(DeleteMarkerEntry {
                     is_latest: Some(record.is_latest),
-                    key: Some(url_encode(&record.key, encode)),
+                    key: Some(listing.encoded(&record.key)),
                     last_modified: Some(Timestamp::from(record.last_modified)),
                     owner: Some(owner.clone()),
                     version_id,
@@ -343,7 +364,7 @@ impl RegionS3 {
                 versions.push(ObjectVersion {
                     e_tag: Some(ETag::Strong(record.etag)),
                     is_latest: Some(record.is_latest),
-                    key: Some(url_encode(&record.key, encode)),
+                    key: Some(listing.encoded(&record.key)),
                     last_modified: Some(Timestamp::from(record.last_modified)),
                     owner: Some(owner.clone()),
                     size: Some(record.size as i64),
@@ -357,23 +378,16 @@ impl RegionS3 {
         }
         Ok(S3Response::new(ListObjectVersionsOutput {
             name: Some(input.bucket),
-            prefix: Some(url_encode(&prefix, encode)),
-            delimiter: input.delimiter.map(|d| url_encode(&d, encode)),
+            prefix: Some(listing.encoded(&listing.prefix)),
+            delimiter: input.delimiter.map(|d| listing.encoded(&d)),
             key_marker: input.key_marker,
-            max_keys: Some(max_keys as i32),
+            max_keys: Some(listing.max_keys as i32),
             is_truncated: Some(page.truncated),
             next_key_marker: page.truncated.then_some(page.last).flatten(),
             encoding_type: input.encoding_type,
             versions: Some(versions),
             delete_markers: Some(delete_markers),
-            common_prefixes: Some(
-                page.common_prefixes
-                    .into_iter()
-                    .map(|p| CommonPrefix {
-                        prefix: Some(url_encode(&p, encode)),
-                    })
-                    .collect(),
-            ),
+            common_prefixes: listing.common_prefixes(page.common_prefixes),
             ..Default::default()
         }))
     }
@@ -382,25 +396,11 @@ impl RegionS3 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::s3::records::{StoredChecksums, StoredHeaders};
 
     fn record(key: &str) -> ObjectRecord {
         ObjectRecord {
-            bucket: "b".into(),
-            key: key.into(),
             version_id: "null".into(),
-            is_latest: true,
-            is_delete_marker: false,
-            blob: None,
-            size: 0,
-            etag: String::new(),
-            content_type: None,
-            headers: StoredHeaders::default(),
-            metadata: Default::default(),
-            checksums: StoredChecksums::default(),
-            tags: Vec::new(),
-            parts_count: None,
-            last_modified: time::OffsetDateTime::UNIX_EPOCH,
+            ..ObjectRecord::without_bytes("b", key, false, time::OffsetDateTime::UNIX_EPOCH)
         }
     }
 

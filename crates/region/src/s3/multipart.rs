@@ -10,9 +10,9 @@ use super::errors::internal;
 use super::names::check_key;
 use super::objects::{metadata_map, parse_tagging_header, public_version};
 use super::records::{
-    ObjectRecord, PartRecord, StoredChecksums, UploadRecord, declared_checksums, declared_headers,
+    ObjectRecord, PartRecord, StoredChecksums, UploadRecord, declared_headers, with_checksums,
 };
-use super::transfer::{self, Declared, hex_md5};
+use super::transfer::{hex_md5, receive_upload};
 use crate::clock;
 
 /// Every part but the last must be at least this long (AWS's limit).
@@ -131,19 +131,12 @@ impl RegionS3 {
         );
         self.catalog(move |c| catalog::upload(c, &bucket, &key, &upload_id))
             .await?;
-        let declared = Declared::new(
-            input.content_md5.clone(),
-            input.checksum_algorithm.as_ref(),
-            declared_checksums!(input),
-        );
-        let (written, checksums) = transfer::receive(
+        let (written, checksums) = receive_upload!(
             &self.blobs,
-            input.body,
-            &declared,
+            input,
             &req.headers,
-            req.trailing_headers.as_ref(),
-        )
-        .await?;
+            req.trailing_headers.as_ref()
+        )?;
         let part = PartRecord {
             part_number: input.part_number,
             blob: written.id.clone(),
@@ -164,15 +157,11 @@ impl RegionS3 {
                 return Err(error);
             }
         }
-        Ok(S3Response::new(UploadPartOutput {
-            e_tag: Some(ETag::Strong(etag)),
-            checksum_crc32: checksums.crc32,
-            checksum_crc32c: checksums.crc32c,
-            checksum_crc64nvme: checksums.crc64nvme,
-            checksum_sha1: checksums.sha1,
-            checksum_sha256: checksums.sha256,
-            ..Default::default()
-        }))
+        Ok(S3Response::new(
+            with_checksums!(UploadPartOutput, checksums, {
+                e_tag: Some(ETag::Strong(etag)),
+            }),
+        ))
     }
 
     pub(super) async fn complete_multipart_upload(

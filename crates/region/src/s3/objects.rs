@@ -10,10 +10,9 @@ use super::catalog;
 use super::errors::internal;
 use super::names::check_key;
 use super::records::{
-    NULL_VERSION, ObjectRecord, StoredChecksums, StoredHeaders, declared_checksums,
-    declared_headers,
+    NULL_VERSION, ObjectRecord, StoredChecksums, StoredHeaders, declared_headers, with_checksums,
 };
-use super::transfer::{self, Declared, hex_md5};
+use super::transfer::{hex_md5, receive_upload};
 use crate::clock;
 
 /// The headers GET and HEAD both return for one object version.
@@ -53,6 +52,40 @@ impl ObjectView {
             StoredChecksums::default()
         }
     }
+}
+
+/// GetObjectOutput or HeadObjectOutput: the headers of one version (`view`) and the requested
+/// `checksums` after the given fields; s3s's outputs share the field names but no type.
+macro_rules! object_output {
+    ($output:ident, $view:ident, $checksums:expr, { $($field:ident: $value:expr),* $(,)? }) => {
+        with_checksums!($output, $checksums, {
+            $($field: $value,)*
+            accept_ranges: Some("bytes".to_string()),
+            content_type: $view.content_type,
+            e_tag: Some($view.e_tag),
+            last_modified: Some($view.last_modified),
+            metadata: $view.metadata,
+            version_id: $view.version_id,
+            cache_control: $view.headers.cache_control,
+            content_disposition: $view.headers.content_disposition,
+            content_encoding: $view.headers.content_encoding,
+            content_language: $view.headers.content_language,
+            parts_count: $view.parts_count,
+        })
+    };
+}
+
+/// GetObject and HeadObject name a version and its conditions with the same fields.
+macro_rules! read_named {
+    ($region:ident, $input:ident) => {
+        $region.conditional_read(
+            &$input.bucket,
+            &$input.key,
+            $input.version_id.as_deref(),
+            $input.if_match.as_ref(),
+            $input.if_none_match.as_ref(),
+        )
+    };
 }
 
 /// Unversioned objects report no version id on most calls, as in AWS.
@@ -154,6 +187,20 @@ impl RegionS3 {
         Ok(record)
     }
 
+    /// The version a read names, if it meets the request's If-Match / If-None-Match.
+    async fn conditional_read(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        if_match: Option<&ETagCondition>,
+        if_none_match: Option<&ETagCondition>,
+    ) -> S3Result<ObjectRecord> {
+        let record = self.readable(bucket, key, version_id).await?;
+        check_conditions(&record, if_match, if_none_match)?;
+        Ok(record)
+    }
+
     /// Stores a new version; the bucket is checked before and again inside the commit, so a
     /// bucket deleted meanwhile refuses the object (NoSuchBucket) and its bytes are dropped.
     pub(super) async fn store_object(&self, record: ObjectRecord) -> S3Result<ObjectRecord> {
@@ -187,19 +234,12 @@ impl RegionS3 {
         check_key(&input.key)?;
         self.require_bucket(&input.bucket).await?;
         let tags = parse_tagging_header(input.tagging.as_deref())?;
-        let declared = Declared::new(
-            input.content_md5.clone(),
-            input.checksum_algorithm.as_ref(),
-            declared_checksums!(input),
-        );
-        let (written, checksums) = transfer::receive(
+        let (written, checksums) = receive_upload!(
             &self.blobs,
-            input.body,
-            &declared,
+            input,
             &req.headers,
-            req.trailing_headers.as_ref(),
-        )
-        .await?;
+            req.trailing_headers.as_ref()
+        )?;
         let record = ObjectRecord {
             bucket: input.bucket,
             key: input.key,
@@ -218,17 +258,13 @@ impl RegionS3 {
             last_modified: clock::now(),
         };
         let stored = self.store_object(record).await?;
-        Ok(S3Response::new(PutObjectOutput {
-            e_tag: Some(ETag::Strong(stored.etag.clone())),
-            version_id: public_version(&stored.version_id),
-            checksum_crc32: checksums.crc32,
-            checksum_crc32c: checksums.crc32c,
-            checksum_crc64nvme: checksums.crc64nvme,
-            checksum_sha1: checksums.sha1,
-            checksum_sha256: checksums.sha256,
-            size: Some(stored.size as i64),
-            ..Default::default()
-        }))
+        Ok(S3Response::new(
+            with_checksums!(PutObjectOutput, checksums, {
+                e_tag: Some(ETag::Strong(stored.etag.clone())),
+                version_id: public_version(&stored.version_id),
+                size: Some(stored.size as i64),
+            }),
+        ))
     }
 
     pub(super) async fn get_object(
@@ -236,14 +272,7 @@ impl RegionS3 {
         req: S3Request<GetObjectInput>,
     ) -> S3Result<S3Response<GetObjectOutput>> {
         let input = req.input;
-        let record = self
-            .readable(&input.bucket, &input.key, input.version_id.as_deref())
-            .await?;
-        check_conditions(
-            &record,
-            input.if_match.as_ref(),
-            input.if_none_match.as_ref(),
-        )?;
+        let record = read_named!(self, input).await?;
         // Part boundaries of multipart objects are not kept, so only the one part of a
         // single-part object can be fetched by number; anything else is refused, not guessed.
         if let Some(part_number) = input.part_number
@@ -256,7 +285,7 @@ impl RegionS3 {
                 ),
             ));
         }
-        let (start, length, content_range) = match &input.range {
+        let (start, length, range_header) = match &input.range {
             None => (0, record.size, None),
             Some(range) => {
                 let span = range.check(record.size).map_err(|_| {
@@ -287,34 +316,19 @@ impl RegionS3 {
         };
         let view = ObjectView::of(&record);
         // A range's bytes are not the whole object's: its checksum would not match them.
-        let checksums = if content_range.is_none() {
+        let checksums = if range_header.is_none() {
             view.requested_checksums(input.checksum_mode.as_ref())
         } else {
             StoredChecksums::default()
         };
-        Ok(S3Response::new(GetObjectOutput {
-            body: Some(body),
-            accept_ranges: Some("bytes".to_string()),
-            content_length: Some(length as i64),
-            content_range,
-            content_type: view.content_type,
-            e_tag: Some(view.e_tag),
-            last_modified: Some(view.last_modified),
-            metadata: view.metadata,
-            version_id: view.version_id,
-            cache_control: view.headers.cache_control,
-            content_disposition: view.headers.content_disposition,
-            content_encoding: view.headers.content_encoding,
-            content_language: view.headers.content_language,
-            parts_count: view.parts_count,
-            tag_count: view.tag_count,
-            checksum_crc32: checksums.crc32,
-            checksum_crc32c: checksums.crc32c,
-            checksum_crc64nvme: checksums.crc64nvme,
-            checksum_sha1: checksums.sha1,
-            checksum_sha256: checksums.sha256,
-            ..Default::default()
-        }))
+        Ok(S3Response::new(
+            object_output!(GetObjectOutput, view, checksums, {
+                body: Some(body),
+                content_length: Some(length as i64),
+                content_range: range_header,
+                tag_count: view.tag_count,
+            }),
+        ))
     }
 
     pub(super) async fn head_object(
@@ -322,36 +336,14 @@ impl RegionS3 {
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let input = req.input;
-        let record = self
-            .readable(&input.bucket, &input.key, input.version_id.as_deref())
-            .await?;
-        check_conditions(
-            &record,
-            input.if_match.as_ref(),
-            input.if_none_match.as_ref(),
-        )?;
+        let record = read_named!(self, input).await?;
         let view = ObjectView::of(&record);
         let checksums = view.requested_checksums(input.checksum_mode.as_ref());
-        Ok(S3Response::new(HeadObjectOutput {
-            accept_ranges: Some("bytes".to_string()),
-            content_length: Some(record.size as i64),
-            content_type: view.content_type,
-            e_tag: Some(view.e_tag),
-            last_modified: Some(view.last_modified),
-            metadata: view.metadata,
-            version_id: view.version_id,
-            cache_control: view.headers.cache_control,
-            content_disposition: view.headers.content_disposition,
-            content_encoding: view.headers.content_encoding,
-            content_language: view.headers.content_language,
-            parts_count: view.parts_count,
-            checksum_crc32: checksums.crc32,
-            checksum_crc32c: checksums.crc32c,
-            checksum_crc64nvme: checksums.crc64nvme,
-            checksum_sha1: checksums.sha1,
-            checksum_sha256: checksums.sha256,
-            ..Default::default()
-        }))
+        Ok(S3Response::new(
+            object_output!(HeadObjectOutput, view, checksums, {
+                content_length: Some(record.size as i64),
+            }),
+        ))
     }
 
     async fn delete_one(
@@ -452,13 +444,14 @@ impl RegionS3 {
             ));
         };
         let source = self
-            .readable(source_bucket, source_key, source_version.as_deref())
+            .conditional_read(
+                source_bucket,
+                source_key,
+                source_version.as_deref(),
+                input.copy_source_if_match.as_ref(),
+                input.copy_source_if_none_match.as_ref(),
+            )
             .await?;
-        check_conditions(
-            &source,
-            input.copy_source_if_match.as_ref(),
-            input.copy_source_if_none_match.as_ref(),
-        )?;
         self.require_bucket(&input.bucket).await?;
         let replace_metadata = input
             .metadata_directive

@@ -82,6 +82,24 @@ macro_rules! declared_headers {
 }
 pub(crate) use declared_headers;
 
+/// An s3s output carrying `checksums` after the given fields: s3s's outputs share
+/// the checksum field names but no type.
+macro_rules! with_checksums {
+    ($output:ident, $checksums:expr, { $($field:ident: $value:expr),* $(,)? }) => {{
+        let checksums: $crate::s3::records::StoredChecksums = $checksums;
+        $output {
+            $($field: $value,)*
+            checksum_crc32: checksums.crc32,
+            checksum_crc32c: checksums.crc32c,
+            checksum_crc64nvme: checksums.crc64nvme,
+            checksum_sha1: checksums.sha1,
+            checksum_sha256: checksums.sha256,
+            ..Default::default()
+        }
+    }};
+}
+pub(crate) use with_checksums;
+
 /// Everything about an object version except its bytes, which live in `blob`.
 #[derive(Debug, Clone)]
 pub struct ObjectRecord {
@@ -101,6 +119,35 @@ pub struct ObjectRecord {
     pub tags: Vec<(String, String)>,
     pub parts_count: Option<i32>,
     pub last_modified: OffsetDateTime,
+}
+
+impl ObjectRecord {
+    /// A version with no bytes behind it: a delete marker, or a bare entry; the catalog gives
+    /// it a version id when it stores it.
+    pub fn without_bytes(
+        bucket: &str,
+        key: &str,
+        is_delete_marker: bool,
+        last_modified: OffsetDateTime,
+    ) -> Self {
+        Self {
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+            version_id: String::new(),
+            is_latest: true,
+            is_delete_marker,
+            blob: None,
+            size: 0,
+            etag: String::new(),
+            content_type: None,
+            headers: StoredHeaders::default(),
+            metadata: BTreeMap::new(),
+            checksums: StoredChecksums::default(),
+            tags: Vec::new(),
+            parts_count: None,
+            last_modified,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -32,6 +32,20 @@ impl Declared {
     }
 }
 
+/// Receives the body of an upload request (PutObject, UploadPart), checked against the digests
+/// the request declares: s3s's inputs share the field names but no type.
+macro_rules! receive_upload {
+    ($blobs:expr, $input:ident, $headers:expr, $trailers:expr) => {{
+        let declared = $crate::s3::transfer::Declared::new(
+            $input.content_md5.clone(),
+            $input.checksum_algorithm.as_ref(),
+            $crate::s3::records::declared_checksums!($input),
+        );
+        $crate::s3::transfer::receive($blobs, $input.body, &declared, $headers, $trailers).await
+    }};
+}
+pub(crate) use receive_upload;
+
 fn trailer_algorithm(headers: &HeaderMap) -> Option<String> {
     let trailer = headers.get("x-amz-trailer")?.to_str().ok()?;
     trailer

@@ -81,6 +81,87 @@ pub fn sts(region: &TestRegion) -> aws_sdk_sts::Client {
     sts_with(region, root(region))
 }
 
+/// A region holding one empty bucket, with an S3 client of its root user.
+pub async fn region_with_bucket(bucket: &str) -> (TestRegion, aws_sdk_s3::Client) {
+    let region = region().await;
+    let client = s3(&region);
+    client.create_bucket().bucket(bucket).send().await.unwrap();
+    (region, client)
+}
+
+/// Stores `body` at `bucket`/`key`; the upload must succeed.
+pub async fn put(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    body: &[u8],
+) -> aws_sdk_s3::operation::put_object::PutObjectOutput {
+    put_request(client, bucket, key, body)
+        .await
+        .unwrap_or_else(|error| panic!("put {bucket}/{key}: {error:?}"))
+}
+
+/// The AWS error code of a PutObject that must fail.
+pub async fn put_error_code(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    body: &[u8],
+) -> String {
+    let error = put_request(client, bucket, key, body)
+        .await
+        .expect_err("the upload must be refused");
+    code(&error)
+}
+
+async fn put_request(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    body: &[u8],
+) -> Result<
+    aws_sdk_s3::operation::put_object::PutObjectOutput,
+    aws_sdk_s3::error::SdkError<aws_sdk_s3::operation::put_object::PutObjectError>,
+> {
+    client
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(aws_sdk_s3::primitives::ByteStream::from(body.to_vec()))
+        .send()
+        .await
+}
+
+/// The whole body of a successful GetObject.
+pub async fn bytes_of(output: aws_sdk_s3::operation::get_object::GetObjectOutput) -> Vec<u8> {
+    output.body.collect().await.unwrap().into_bytes().to_vec()
+}
+
+/// The AWS error code of a GetObject that must fail.
+pub async fn get_error_code(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
+    let error = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .expect_err("the read must be refused");
+    code(&error)
+}
+
+/// The keys and the common prefixes of one ListObjectsV2 page.
+pub fn keys_and_prefixes(
+    page: &aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output,
+) -> (Vec<&str>, Vec<&str>) {
+    (
+        page.contents().iter().filter_map(|o| o.key()).collect(),
+        page.common_prefixes()
+            .iter()
+            .filter_map(|p| p.prefix())
+            .collect(),
+    )
+}
+
 /// The AWS error code of a failed SDK call.
 pub fn code<E, R>(error: &aws_sdk_s3::error::SdkError<E, R>) -> String
 where
