@@ -106,13 +106,17 @@ resource "aws_iam_role" "role" { managed_policy_arns = [aws_iam_policy.access.ar
 
     #[test]
     fn a_change_nothing_reads_is_not_reported() {
-        let drift = policy_drift(Some(serde_json::json!({"arn": "arn:p", "attachment_count": 1})));
+        let drift = policy_drift(Some(
+            serde_json::json!({"arn": "arn:p", "attachment_count": 1}),
+        ));
         assert!(relevant_drift(vec![drift], &[], &references(ROLE_READS_ARN)).is_empty());
     }
 
     #[test]
     fn a_change_the_configuration_reads_is_reported() {
-        let drift = policy_drift(Some(serde_json::json!({"arn": "arn:q", "attachment_count": 0})));
+        let drift = policy_drift(Some(
+            serde_json::json!({"arn": "arn:q", "attachment_count": 0}),
+        ));
         assert_eq!(
             relevant_drift(vec![drift], &[], &references(ROLE_READS_ARN)).len(),
             1
@@ -125,8 +129,13 @@ resource "aws_iam_role" "role" { managed_policy_arns = [aws_iam_policy.access.ar
 resource "aws_iam_policy" "access" { policy = "{}" }
 output "policy" { value = aws_iam_policy.access }
 "#;
-        let drift = policy_drift(Some(serde_json::json!({"arn": "arn:p", "attachment_count": 1})));
-        assert_eq!(relevant_drift(vec![drift], &[], &references(source)).len(), 1);
+        let drift = policy_drift(Some(
+            serde_json::json!({"arn": "arn:p", "attachment_count": 1}),
+        ));
+        assert_eq!(
+            relevant_drift(vec![drift], &[], &references(source)).len(),
+            1
+        );
     }
 
     #[test]
