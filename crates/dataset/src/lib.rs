@@ -1,5 +1,6 @@
 //! Training data pipeline: readers, transforms, sampling, splits, writers and record validation.
 
+mod conversation;
 mod error;
 pub mod expression;
 pub mod inspect;

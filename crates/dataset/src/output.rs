@@ -24,12 +24,18 @@ pub(crate) struct Layout {
     format: Format,
     /// Output field name and source column index; chat's optional system may be absent.
     fields: Vec<(&'static str, Option<usize>)>,
+    /// Chat rows holding a whole conversation in `messages`, passed through.
+    conversation: bool,
 }
 
-fn required_columns(format: Format) -> (&'static [&'static str], &'static [&'static str]) {
+fn required_columns(
+    format: Format,
+    conversation: bool,
+) -> (&'static [&'static str], &'static [&'static str]) {
     match format {
         Format::FineTuning => (&["prompt", "completion"], &[]),
         Format::ContinuedPreTraining => (&["input"], &[]),
+        Format::Chat if conversation => (&["messages"], &["system"]),
         Format::Chat => (&["prompt", "completion"], &["system"]),
     }
 }
@@ -41,7 +47,8 @@ impl Layout {
             .iter()
             .map(|field| field.name().clone())
             .collect();
-        let (required, optional) = required_columns(format);
+        let conversation = format == Format::Chat && schema.index_of("messages").is_ok();
+        let (required, optional) = required_columns(format, conversation);
         let mut fields = Vec::new();
         for name in optional.iter().chain(required) {
             let index = schema.index_of(name).ok();
@@ -52,7 +59,7 @@ impl Layout {
                     available: available.clone(),
                 });
             }
-            if let Some(index) = index {
+            if let Some(index) = index.filter(|_| *name != "messages") {
                 let data_type = schema.field(index).data_type();
                 if !is_text(data_type) {
                     return Err(DatasetError::NotText {
@@ -77,7 +84,11 @@ impl Layout {
                 extra,
             });
         }
-        Ok(Layout { format, fields })
+        Ok(Layout {
+            format,
+            fields,
+            conversation,
+        })
     }
 
     /// The Parquet schema of the output records.
@@ -157,6 +168,9 @@ impl Encoder {
     }
 
     pub(crate) fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<Option<Encoded>>> {
+        if self.layout.conversation {
+            return self.encode_conversations(batch);
+        }
         let parts = self.file_names.len();
         let columns: Vec<Option<&StringArray>> = self
             .layout
@@ -164,7 +178,21 @@ impl Encoder {
             .iter()
             .map(|(_, index)| index.map(|index| batch.column(index).as_string::<i32>()))
             .collect();
-        let mut lines: Vec<Vec<u8>> = vec![Vec::new(); parts];
+        // Sized once from the text it will hold, so the buffer is not regrown (and refaulted)
+        // a dozen times per batch.
+        let text_bytes: usize = columns
+            .iter()
+            .flatten()
+            .map(|column| column.value_data().len())
+            .sum();
+        let capacity = if self.output == OutputFormat::Jsonl {
+            text_bytes + text_bytes / 16 + 64 * batch.num_rows()
+        } else {
+            0
+        };
+        let mut lines: Vec<Vec<u8>> = (0..parts)
+            .map(|part| Vec::with_capacity(if part == 0 { capacity } else { 0 }))
+            .collect();
         let mut part_of_row = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
             let part = match self.assigner.as_mut() {
@@ -233,6 +261,69 @@ impl Encoder {
                     })
                     .collect()
             }
+        }
+    }
+
+    /// Conversations are checked with `lathe data validate`'s own rules, record by record.
+    fn encode_conversations(&mut self, batch: &RecordBatch) -> Result<Vec<Option<Encoded>>> {
+        let parts = self.file_names.len();
+        let mut lines: Vec<Vec<u8>> = vec![Vec::new(); parts];
+        let mut values: Vec<Vec<serde_json::Value>> = vec![Vec::new(); parts];
+        for record in crate::conversation::records(batch)? {
+            let part = match self.assigner.as_mut() {
+                Some(assigner) => assigner.part(self.next_row),
+                None => 0,
+            };
+            self.next_row += 1;
+            let totals = &mut self.totals[part];
+            totals.rows += 1;
+            let line = totals.rows;
+            let mut problems = Vec::new();
+            let mut texts = Vec::new();
+            crate::validate::check_conversation(&record, &mut problems, &mut texts);
+            let mut tokens = 0;
+            for text in &texts {
+                let characters = text.chars().count() as u64;
+                totals.characters += characters;
+                tokens += self.counter.count(text, characters);
+            }
+            totals.tokens += tokens;
+            problems.extend(check_length(tokens, &self.counter, &self.profile));
+            for (kind, message) in problems {
+                self.report.add(Problem {
+                    kind,
+                    file: self.file_names[part].clone(),
+                    line: Some(line),
+                    message,
+                });
+            }
+            match self.output {
+                OutputFormat::Jsonl => {
+                    serde_json::to_writer(&mut lines[part], &record)
+                        .expect("writing JSON to memory cannot fail");
+                    lines[part].push(b'\n');
+                }
+                OutputFormat::Parquet => values[part].push(serde_json::Value::Object(record)),
+            }
+        }
+        self.report.records += batch.num_rows() as u64;
+        match self.output {
+            OutputFormat::Jsonl => Ok(lines
+                .into_iter()
+                .map(|bytes| (!bytes.is_empty()).then_some(Encoded::Lines(bytes)))
+                .collect()),
+            OutputFormat::Parquet => values
+                .into_iter()
+                .map(|records| {
+                    if records.is_empty() {
+                        return Ok(None);
+                    }
+                    let mut decoder = arrow_json::ReaderBuilder::new(self.layout.parquet_schema())
+                        .build_decoder()?;
+                    decoder.serialize(&records)?;
+                    Ok(decoder.flush()?.map(Encoded::Batch))
+                })
+                .collect(),
         }
     }
 

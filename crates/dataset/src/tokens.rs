@@ -57,7 +57,8 @@ impl TokenCounter {
             TokenCounter::Estimate => {
                 prefix_chars(text, tokens.saturating_mul(CHARACTERS_PER_TOKEN))
             }
-            TokenCounter::Tokenizer(tokenizer) => match tokenizer.encode_fast(text, false) {
+            // `encode_fast` skips offsets, which truncation needs.
+            TokenCounter::Tokenizer(tokenizer) => match tokenizer.encode(text, false) {
                 Ok(encoding) if encoding.len() as u64 > tokens => {
                     let end = encoding.get_offsets()[tokens as usize].0;
                     let mut end = end.min(text.len());

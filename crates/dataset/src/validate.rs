@@ -386,7 +386,7 @@ fn check_line(
     problems
 }
 
-fn check_conversation<'a>(
+pub(crate) fn check_conversation<'a>(
     object: &'a serde_json::Map<String, Value>,
     problems: &mut Vec<(ProblemKind, String)>,
     texts: &mut Vec<&'a str>,
@@ -478,7 +478,7 @@ fn check_conversation<'a>(
         if role != expected {
             problems.push((
                 ProblemKind::BadConversation,
-                format!("{at}: expected a {expected:?} message, found {role:?}; turns must alternate, starting with \"user\""),
+                format!("{at}: expected a message from {expected:?}, found one from {role:?}; turns must alternate, starting with \"user\""),
             ));
             return;
         }

@@ -715,3 +715,51 @@ fn chat_records_follow_the_bedrock_conversation_schema() {
     assert_eq!(outcome.rows, 2);
     assert_eq!(outcome.files[0].sha256, sha256_of(&outcome.files[0].path));
 }
+
+#[test]
+fn openai_conversations_become_bedrock_conversations() {
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::write(
+        directory.path().join("chats.jsonl"),
+        "{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Hi?\"},{\"role\":\"assistant\",\"content\":\"Hello.\"}]}\n\
+         {\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},{\"role\":\"assistant\",\"content\":\"A\"}]}\n",
+    )
+    .unwrap();
+    let outcome = run(
+        &recipe(&["chats.jsonl"], vec![], Format::Chat),
+        &options(directory.path(), "jsonl"),
+    )
+    .unwrap();
+    let records = lines(&outcome.files[0].path);
+    assert_eq!(
+        records,
+        vec![
+            serde_json::json!({"system": "Be brief.", "messages": [{"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello."}]}),
+            serde_json::json!({"messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]}),
+        ]
+    );
+    assert_eq!(outcome.characters, 9 + 3 + 6 + 1 + 1);
+    let mut parquet = recipe(&["chats.jsonl"], vec![], Format::Chat);
+    parquet.output = OutputFormat::Parquet;
+    assert_eq!(
+        run(&parquet, &options(directory.path(), "parquet"))
+            .unwrap()
+            .rows,
+        2
+    );
+
+    std::fs::write(
+        directory.path().join("bad.jsonl"),
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},{\"role\":\"user\",\"content\":\"again\"}]}\n",
+    )
+    .unwrap();
+    let error = run(
+        &recipe(&["bad.jsonl"], vec![], Format::Chat),
+        &options(directory.path(), "bad"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the prepared data has 1 problem(s):\ndata.jsonl:1: \"messages\"[1]: expected a message from \"assistant\", found one from \"user\"; turns must alternate, starting with \"user\"\nsummary: 1 bad conversation"
+    );
+}

@@ -165,7 +165,7 @@ fn chat_conversations_alternate_and_end_with_the_assistant() {
         (
             "{\"messages\":[{\"role\":\"assistant\",\"content\":\"a\"}]}",
             &[
-                "train.jsonl:1: \"messages\"[0]: expected a \"user\" message, found \"assistant\"; turns must alternate, starting with \"user\"",
+                "train.jsonl:1: \"messages\"[0]: expected a message from \"user\", found one from \"assistant\"; turns must alternate, starting with \"user\"",
             ],
         ),
         (

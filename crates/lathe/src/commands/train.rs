@@ -10,7 +10,7 @@ use candle_core::Device;
 use indicatif::{ProgressBar, ProgressStyle};
 use lathe_train::{Event, Job, TrainingSpec, train};
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct TrainArgs {
     /// The training spec (JSON): base model, data files, method, hyperparameters, output folder.
     #[arg(long)]
@@ -94,7 +94,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[derive(Debug, clap::Subcommand)]
+#[derive(Debug, Clone, clap::Subcommand)]
 pub enum WorkerCommand {
     /// Run a training spec, reporting JSON events on stdout (used by the local region).
     Train(TrainArgs),

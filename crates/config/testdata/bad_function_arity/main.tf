@@ -1,0 +1,8 @@
+locals {
+  joined = join(",")
+  upper  = upper("a", "b")
+}
+
+output "joined" {
+  value = local.joined
+}

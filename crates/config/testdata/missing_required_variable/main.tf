@@ -1,0 +1,4 @@
+variable "model_id" {
+  type        = string
+  description = "The base model to customize."
+}

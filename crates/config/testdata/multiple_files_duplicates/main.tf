@@ -1,0 +1,7 @@
+variable "region" {
+  default = "us-east-1"
+}
+
+output "region" {
+  value = var.region
+}

@@ -1,0 +1,3 @@
+variable "epochs" {
+  type = number
+}

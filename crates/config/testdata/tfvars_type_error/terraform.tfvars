@@ -1,0 +1,2 @@
+epochs  = "many"
+unknown = 1

@@ -1,0 +1,6 @@
+locals {
+  name = "demo"
+
+output "name" {
+  value = local.name
+}

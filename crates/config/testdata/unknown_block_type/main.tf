@@ -1,0 +1,9 @@
+resorce "aws_s3_bucket" "data" {
+  bucket = "x"
+}
+
+module "child" {
+  source = "./child"
+}
+
+widget {}

@@ -1,0 +1,2 @@
+from_cli      = "var-file (overridden by the later -var)"
+from_var_file = "var-file"

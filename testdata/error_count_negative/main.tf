@@ -1,0 +1,4 @@
+resource "fake_bucket" "a" {
+  count = -1
+  name  = "a"
+}

@@ -1,0 +1,3 @@
+resource "terraform_data" "many" {
+  count = 1e9
+}

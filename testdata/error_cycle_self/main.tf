@@ -1,0 +1,3 @@
+resource "fake_bucket" "a" {
+  name = fake_bucket.a.arn
+}

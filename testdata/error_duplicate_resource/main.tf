@@ -1,0 +1,6 @@
+resource "fake_bucket" "data" {
+  name = "a"
+}
+resource "fake_bucket" "data" {
+  name = "b"
+}

@@ -1,0 +1,3 @@
+resource "fake_buckett" "data" {
+  name = "data"
+}

@@ -1,0 +1,6 @@
+locals {
+  joined = join(",")
+}
+resource "fake_bucket" "data" {
+  name = "data"
+}

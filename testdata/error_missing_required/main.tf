@@ -1,0 +1,3 @@
+resource "fake_job" "train" {
+  epochs = 2
+}

@@ -1,0 +1,5 @@
+resource "fake_bucket" "data" {
+  name = "data"
+  versioning {
+  }
+}

@@ -1,0 +1,6 @@
+resource "fake_bucket" "data" {
+  name = "data"
+  lifecycle {
+    prevent_destroy = true
+  }
+}

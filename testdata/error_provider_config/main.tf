@@ -1,0 +1,6 @@
+provider "fake" {
+  regoin = "x"
+}
+resource "fake_bucket" "data" {
+  name = "data"
+}

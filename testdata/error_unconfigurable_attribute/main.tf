@@ -1,0 +1,4 @@
+resource "fake_bucket" "data" {
+  name = "data"
+  arn  = "arn:x"
+}

@@ -1,0 +1,4 @@
+resource "fake_bucket" "data" {
+  provider = fake.west
+  name     = "data"
+}

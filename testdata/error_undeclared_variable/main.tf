@@ -1,0 +1,7 @@
+variable "region" {
+  type    = string
+  default = "x"
+}
+resource "fake_bucket" "data" {
+  name = var.regoin
+}

@@ -1,0 +1,3 @@
+resorce "fake_bucket" "data" {
+  name = "data"
+}

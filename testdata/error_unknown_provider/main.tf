@@ -1,0 +1,3 @@
+resource "azure_blob" "data" {
+  name = "data"
+}

@@ -1,0 +1,6 @@
+resource "fake_bucket" "data" {
+  name = "data"
+  versoning {
+    enabled = true
+  }
+}

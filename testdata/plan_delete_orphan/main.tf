@@ -1,0 +1,3 @@
+resource "fake_bucket" "kept" {
+  name = "kept"
+}

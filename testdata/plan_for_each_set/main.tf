@@ -1,0 +1,4 @@
+resource "fake_bucket" "env" {
+  for_each = toset(["a", "b"])
+  name     = each.key
+}

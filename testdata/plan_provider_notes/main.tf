@@ -1,0 +1,4 @@
+resource "fake_job" "train" {
+  model  = "base"
+  epochs = 3
+}

@@ -1,0 +1,4 @@
+resource "fake_bucket" "data" {
+  name   = "data"
+  secret = "hunter2"
+}

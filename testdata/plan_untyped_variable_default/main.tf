@@ -1,0 +1,6 @@
+variable "name" {
+  default = "untyped"
+}
+resource "fake_bucket" "data" {
+  name = var.name
+}
