@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use candle_core::{CpuStorage, CustomOp1, DType, Device, Layout, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, Device, Layout, Shape, Tensor};
+
+use super::composed;
 
 type Map = Arc<dyn Fn(&Tensor) -> candle_core::Result<Tensor> + Send + Sync>;
 
@@ -60,7 +62,7 @@ where
     F: Fn(&Tensor) -> candle_core::Result<Tensor> + Send + Sync + 'static,
     T: Fn(&Tensor) -> candle_core::Result<Tensor> + Send + Sync + 'static,
 {
-    if !(input.device().is_cpu() && input.dtype() == DType::F32) {
+    if composed::needed_for(input) {
         return forward(input);
     }
     input.contiguous()?.apply_op1(InputLinear {

@@ -1,5 +1,6 @@
 //! A llama-family decoder built only from differentiable candle operations.
 
+mod composed;
 mod cross_entropy;
 mod input_linear;
 mod linear;

@@ -3,6 +3,8 @@
 
 use candle_core::{CpuStorage, CustomOp1, D, Layout, Shape, Tensor};
 
+use super::composed;
+
 /// An additive mask `[1 or batch, 1, tokens, tokens]` applied inside the op, so the masked scores
 /// never exist as a tensor (and candle computes no gradient for the mask).
 struct AttentionMask {
@@ -78,18 +80,18 @@ impl CustomOp1 for LastAxisSoftmax {
 
 /// Softmax over the last axis; the fused op on CPU f32, composed operations elsewhere.
 pub fn softmax_last(input: &Tensor) -> candle_core::Result<Tensor> {
-    if input.device().is_cpu() && input.dtype() == candle_core::DType::F32 {
-        return input
-            .contiguous()?
-            .apply_op1(LastAxisSoftmax { mask: None });
+    if composed::needed_for(input) {
+        return composed::softmax_last(input);
     }
-    composed(input)
+    input
+        .contiguous()?
+        .apply_op1(LastAxisSoftmax { mask: None })
 }
 
 /// Softmax of `scores [batch, heads, tokens, tokens] + mask [1 or batch, 1, tokens, tokens]`.
 pub fn masked_softmax(scores: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-    if !(scores.device().is_cpu() && scores.dtype() == candle_core::DType::F32) {
-        return composed(&scores.broadcast_add(mask)?);
+    if composed::needed_for(scores) {
+        return composed::masked_softmax(scores, mask);
     }
     let (_, heads, tokens, columns) = scores.dims4()?;
     let (mask_batches, _, mask_rows, mask_columns) = mask.dims4()?;
@@ -109,11 +111,4 @@ pub fn masked_softmax(scores: &Tensor, mask: &Tensor) -> candle_core::Result<Ten
     scores
         .contiguous()?
         .apply_op1(LastAxisSoftmax { mask: Some(mask) })
-}
-
-fn composed(input: &Tensor) -> candle_core::Result<Tensor> {
-    let max = input.max_keepdim(D::Minus1)?.detach();
-    let exponentials = input.broadcast_sub(&max)?.exp()?;
-    let total = exponentials.sum_keepdim(D::Minus1)?;
-    exponentials.broadcast_div(&total)
 }

@@ -1,7 +1,9 @@
 //! SwiGLU `silu(gate) · up` as one op with an analytic backward: composed, it costs about ten
 //! single-threaded passes over the widest activations of every layer; fused, four, split over cores.
 
-use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp2, Layout, Shape, Tensor};
+
+use super::composed;
 
 struct SwiGlu;
 
@@ -100,8 +102,8 @@ impl CustomOp2 for SwiGlu {
 
 /// `silu(gate) · up`; the fused op on CPU f32, composed operations elsewhere.
 pub fn swiglu(gate: &Tensor, up: &Tensor) -> candle_core::Result<Tensor> {
-    if gate.device().is_cpu() && gate.dtype() == DType::F32 && up.dtype() == DType::F32 {
-        return gate.contiguous()?.apply_op2(&up.contiguous()?, SwiGlu);
+    if composed::needed_for(gate) || composed::needed_for(up) {
+        return composed::swiglu(gate, up);
     }
-    gate.silu()? * up
+    gate.contiguous()?.apply_op2(&up.contiguous()?, SwiGlu)
 }
