@@ -2,7 +2,9 @@
 //! cannot take: their kernels are written for f32 on the CPU only, so a CUDA tensor (or another
 //! dtype) runs through these instead, on whatever device holds it.
 
-use candle_core::{D, DType, Tensor};
+use candle_core::backend::{BackendDevice, BackendStorage};
+use candle_core::op::BackpropOp;
+use candle_core::{CudaStorage, D, DType, Layout, Shape, Storage, Tensor};
 
 /// Whether a tensor must take the composed path: the fused kernels read f32 CPU storage only.
 pub fn needed_for(tensor: &Tensor) -> bool {
@@ -34,4 +36,35 @@ pub fn row_cross_entropy(logits: &Tensor, targets: &Tensor) -> candle_core::Resu
     let log_total = shifted.exp()?.sum_keepdim(D::Minus1)?.log()?;
     let picked = shifted.gather(&targets.unsqueeze(1)?, 1)?;
     (log_total - picked)?.squeeze(1)
+}
+
+/// Runs `map`, a function of candle operations, on a CUDA op's input storage: how an op whose
+/// forward is itself made of candle operations (and whose backward is its own) runs on a GPU.
+/// The input and output are copied once each, because a tensor must own its storage; that is
+/// far cheaper than the gradient of a constant that the plain composition would compute.
+pub fn map_cuda_storage(
+    map: &dyn Fn(&Tensor) -> candle_core::Result<Tensor>,
+    storage: &CudaStorage,
+    layout: &Layout,
+) -> candle_core::Result<(CudaStorage, Shape)> {
+    let mut owned = storage
+        .device()
+        .zeros_impl(layout.shape(), storage.dtype())?;
+    storage.copy_strided_src(&mut owned, 0, layout)?;
+    let input = Tensor::from_storage(
+        Storage::Cuda(owned),
+        layout.shape().clone(),
+        BackpropOp::none(),
+        false,
+    );
+    let output = map(&input)?;
+    let (output_storage, output_layout) = output.storage_and_layout();
+    let Storage::Cuda(output_storage) = &*output_storage else {
+        candle_core::bail!("a map of a CUDA tensor left the GPU")
+    };
+    let mut result = output_storage
+        .device()
+        .zeros_impl(output_layout.shape(), output_storage.dtype())?;
+    output_storage.copy_strided_src(&mut result, 0, output_layout)?;
+    Ok((result, output_layout.shape().clone()))
 }

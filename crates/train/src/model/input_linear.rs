@@ -41,6 +41,14 @@ impl CustomOp1 for InputLinear {
         Ok((CpuStorage::F32(values), shape))
     }
 
+    fn cuda_fwd(
+        &self,
+        storage: &candle_core::CudaStorage,
+        layout: &Layout,
+    ) -> candle_core::Result<(candle_core::CudaStorage, Shape)> {
+        composed::map_cuda_storage(&*self.forward, storage, layout)
+    }
+
     fn bwd(
         &self,
         _arg: &Tensor,
@@ -51,7 +59,8 @@ impl CustomOp1 for InputLinear {
     }
 }
 
-/// `forward(input)` whose backward is `transpose(gradient)`; composed operations off the CPU.
+/// `forward(input)` whose backward is `transpose(gradient)`, on the CPU (f32) and CUDA; the plain
+/// forward elsewhere.
 pub fn apply<F, T>(
     name: &'static str,
     input: &Tensor,
@@ -62,7 +71,8 @@ where
     F: Fn(&Tensor) -> candle_core::Result<Tensor> + Send + Sync + 'static,
     T: Fn(&Tensor) -> candle_core::Result<Tensor> + Send + Sync + 'static,
 {
-    if composed::needed_for(input) {
+    // The op runs on the CPU (f32) and on CUDA, where its maps run as they are.
+    if !input.device().is_cuda() && composed::needed_for(input) {
         return forward(input);
     }
     input.contiguous()?.apply_op1(InputLinear {
