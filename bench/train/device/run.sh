@@ -26,7 +26,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 library_dirs=()
 if nvidia_paths=$("$python" -c "import nvidia; print('\n'.join(nvidia.__path__))" 2>/dev/null); then
   while read -r nvidia; do
-    for dir in "$nvidia"/cu13/lib "$nvidia"/*/lib; do [ -d "$dir" ] && library_dirs+=("$dir"); done
+    for dir in "$nvidia"/*/lib; do [ -d "$dir" ] && library_dirs+=("$dir"); done
   done <<<"$nvidia_paths"
 fi
 for dir in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
@@ -36,19 +36,25 @@ joined=$(IFS=:; echo "${library_dirs[*]}")
 export LD_LIBRARY_PATH="$joined${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 
+# candle's kernels come as PTX that the driver compiles on first use; its cache lets the runs after
+# the probe skip that (a few seconds per process otherwise).
+export CUDA_CACHE_PATH=${CUDA_CACHE_PATH:-/tmp/lathe-cuda-cache} CUDA_CACHE_MAXSIZE=4294967296
+mkdir -p "$CUDA_CACHE_PATH"
+
 # Fail fast, with what is needed to see why, when the binary cannot load CUDA or open the GPU.
 for program in train_step train_tiny; do
   [ -x "$bin/$program" ] || { echo "error: $bin/$program is missing; build it with scripts/cuda/build $bin"; exit 1; }
 done
+probe_started=$SECONDS
 if ldd "$bin/train_step" | grep -q "not found" ||
-  ! probe=$(timeout 120 "$bin/train_step" llama-4m 2 32 1 --device cuda 2>&1); then
+  ! probe=$(timeout 150 "$bin/train_step" llama-4m 2 32 1 --device cuda 2>&1); then
   echo "error: lathe's CUDA binary cannot run here."
   echo "${probe:-}"
   echo "ldd $bin/train_step:"; ldd "$bin/train_step"
   echo "LD_LIBRARY_PATH used: $LD_LIBRARY_PATH"
   exit 1
 fi
-echo "probe: $probe"
+echo "probe ($((SECONDS - probe_started)) s, kernels compiled from PTX included): $probe"
 "$python" -c "import torch, transformers, peft; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'transformers', transformers.__version__, 'peft', peft.__version__)" ||
   { echo "error: $python cannot import torch, transformers and peft"; exit 1; }
 
