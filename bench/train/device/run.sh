@@ -41,10 +41,24 @@ echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 export CUDA_CACHE_PATH=${CUDA_CACHE_PATH:-/tmp/lathe-cuda-cache} CUDA_CACHE_MAXSIZE=4294967296
 mkdir -p "$CUDA_CACHE_PATH"
 
-# Fail fast, with what is needed to see why, when the binary cannot load CUDA or open the GPU.
+# The binaries come gzipped (scripts/cuda/build); unpacked ones beside this script are used as they are.
+unpacked=${TMPDIR:-/tmp}/lathe-device-bin
+mkdir -p "$unpacked"
 for program in train_step train_tiny; do
-  [ -x "$bin/$program" ] || { echo "error: $bin/$program is missing; build it with scripts/cuda/build $bin"; exit 1; }
+  if [ -x "$bin/$program" ]; then
+    cp "$bin/$program" "$unpacked/$program"
+  elif [ -f "$bin/$program.gz" ]; then
+    gzip -dc "$bin/$program.gz" >"$unpacked/$program" ||
+      "$python" -c "import gzip, shutil, sys; shutil.copyfileobj(gzip.open(sys.argv[1]), open(sys.argv[2], 'wb'))" "$bin/$program.gz" "$unpacked/$program" ||
+      { echo "error: cannot unpack $bin/$program.gz"; exit 1; }
+  else
+    echo "error: neither $bin/$program nor $bin/$program.gz is here; build them with scripts/cuda/build $bin"; exit 1
+  fi
+  chmod +x "$unpacked/$program"
 done
+bin=$unpacked
+
+# Fail fast, with what is needed to see why, when the binary cannot load CUDA or open the GPU.
 probe_started=$SECONDS
 if ldd "$bin/train_step" | grep -q "not found" ||
   ! probe=$(timeout 150 "$bin/train_step" llama-4m 2 32 1 --device cuda 2>&1); then
