@@ -102,8 +102,10 @@ mod tests {
         )
     }
 
-    /// (name, shape of the input, fused op, composed op)
-    fn cases() -> Vec<(&'static str, (usize, usize, usize, usize), Op, Op)> {
+    /// The name, the shape of the input, the fused op and the composed op.
+    type Case = (&'static str, (usize, usize, usize, usize), Op, Op);
+
+    fn cases() -> Vec<Case> {
         vec![
             (
                 "softmax",
