@@ -3,9 +3,11 @@
 mod conversation;
 mod error;
 pub mod expression;
+pub mod hash_cache;
 pub mod inspect;
 mod output;
 mod pipeline;
+pub mod progress;
 pub mod recipe;
 pub mod sample;
 mod shuffle;
@@ -20,8 +22,10 @@ pub mod writer;
 
 pub use error::{DatasetError, Result};
 pub use expression::Filter;
+pub use hash_cache::HashCache;
 pub use output::PartTotals;
 pub use pipeline::{Outcome, OutputFile, RunOptions, StepReport, check, run};
+pub use progress::RowCounter;
 pub use recipe::{
     Format, InputFormat, LimitAction, OutputFormat, Recipe, Source, Split, Step, TextUnit,
 };

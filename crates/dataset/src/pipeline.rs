@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
 
@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{DatasetError, Result};
 use crate::output::{Encoded, Encoder, Layout, PartTotals};
-use crate::recipe::{InputFormat, OutputFormat, Recipe, Split, Step};
+use crate::progress::RowCounter;
+use crate::recipe::{OutputFormat, Recipe, Split, Step};
 use crate::sample::{SplitAssigner, sample_size};
 use crate::source::{self, SourceFile};
 use crate::tokens::TokenCounter;
@@ -31,7 +32,7 @@ pub struct RunOptions {
     pub output_dir: PathBuf,
     pub profile: ModelProfile,
     /// Rows read so far, for progress bars.
-    pub progress: Option<Arc<AtomicU64>>,
+    pub progress: Option<RowCounter>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,20 +127,7 @@ impl<'a> Prepared<'a> {
             }
             None => full_schema,
         };
-        let estimated_bytes = files
-            .iter()
-            .map(|file| {
-                let size = std::fs::metadata(&file.path)
-                    .map(|metadata| metadata.len())
-                    .unwrap_or(0);
-                // Parquet is compressed; its rows take a few times the file in memory.
-                if file.format == InputFormat::Parquet {
-                    size * 4
-                } else {
-                    size
-                }
-            })
-            .sum();
+        let estimated_bytes = source::estimated_bytes(&files, columns.as_deref())?;
         Ok(Prepared {
             recipe,
             files,
@@ -152,7 +140,7 @@ impl<'a> Prepared<'a> {
 
     fn batches(
         &self,
-        progress: Option<Arc<AtomicU64>>,
+        progress: Option<RowCounter>,
     ) -> Result<(Receiver<Result<RecordBatch>>, thread::JoinHandle<()>)> {
         let batches = source::read(
             self.files.clone(),
@@ -167,7 +155,7 @@ impl<'a> Prepared<'a> {
                 for batch in batches {
                     let batch = batch.and_then(|batch| normalize(batch, &schema));
                     if let (Ok(batch), Some(progress)) = (&batch, &progress) {
-                        progress.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
+                        progress.add(batch.num_rows() as u64);
                     }
                     let failed = batch.is_err();
                     if sender.send(batch).is_err() || failed {

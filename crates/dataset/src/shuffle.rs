@@ -10,6 +10,7 @@ use arrow_ipc::reader::FileReader;
 use arrow_ipc::writer::FileWriter;
 use arrow_schema::SchemaRef;
 use arrow_select::concat::concat_batches;
+use arrow_select::interleave::interleave_record_batch;
 use arrow_select::take::take_record_batch;
 use rand::Rng;
 use rand::seq::SliceRandom;
@@ -19,9 +20,13 @@ use crate::error::{DatasetError, Result};
 use crate::sample::{SHUFFLE_STREAM, generator};
 use crate::source::{BATCH_ROWS, BatchIterator};
 
-/// Bytes of rows per bucket; a bucket is held about three times over while it is shuffled.
-const BUCKET_BYTES: u64 = 24 << 20;
+/// Bytes of rows per bucket; one bucket is held while it is shuffled, so this sets the
+/// shuffle's share of the memory bound. Smaller buckets only mean more files.
+const BUCKET_BYTES: u64 = 8 << 20;
 const MAX_BUCKETS: u64 = 4096;
+/// Rows gathered before they are spread over the buckets, so each bucket file receives a few
+/// dozen rows per write rather than a handful (a write has a fixed cost in Arrow IPC).
+const SPREAD_ROWS: usize = 8 * BATCH_ROWS;
 
 pub struct Shuffle {
     seed: u64,
@@ -29,6 +34,9 @@ pub struct Shuffle {
     directory: tempfile::TempDir,
     writers: Vec<Option<FileWriter<BufWriter<File>>>>,
     generator: ChaCha8Rng,
+    /// Rows not yet spread over the buckets.
+    gathered: Vec<RecordBatch>,
+    gathered_rows: usize,
 }
 
 impl Shuffle {
@@ -45,6 +53,8 @@ impl Shuffle {
             directory,
             writers: (0..buckets).map(|_| None).collect(),
             generator: generator(seed, SHUFFLE_STREAM),
+            gathered: Vec::new(),
+            gathered_rows: 0,
         })
     }
 
@@ -55,6 +65,23 @@ impl Shuffle {
     }
 
     pub fn push(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.gathered_rows += batch.num_rows();
+        self.gathered.push(batch.clone());
+        if self.gathered_rows >= SPREAD_ROWS {
+            self.spread()?;
+        }
+        Ok(())
+    }
+
+    /// Sends each gathered row to a random bucket. The generator draws once per row in row
+    /// order, so the buckets do not depend on how rows were batched.
+    fn spread(&mut self) -> Result<()> {
+        if self.gathered.is_empty() {
+            return Ok(());
+        }
+        let batch = concat_batches(&self.schema, &self.gathered)?;
+        self.gathered.clear();
+        self.gathered_rows = 0;
         let buckets = self.writers.len();
         let mut rows: Vec<Vec<u32>> = vec![Vec::new(); buckets];
         for row in 0..batch.num_rows() {
@@ -64,7 +91,7 @@ impl Shuffle {
             if indices.is_empty() {
                 continue;
             }
-            let part = take_record_batch(batch, &UInt32Array::from(indices))?;
+            let part = take_record_batch(&batch, &UInt32Array::from(indices))?;
             if self.writers[bucket].is_none() {
                 let path = self.bucket_path(bucket);
                 let file = File::create(&path).map_err(|error| DatasetError::io(&path, error))?;
@@ -81,6 +108,7 @@ impl Shuffle {
 
     /// Emits every row, bucket by bucket, each bucket in a seeded random order.
     pub fn finish(mut self) -> Result<BatchIterator> {
+        self.spread()?;
         let mut filled = Vec::new();
         for (bucket, writer) in self.writers.iter_mut().enumerate() {
             if let Some(mut writer) = writer.take() {
@@ -89,43 +117,65 @@ impl Shuffle {
             }
         }
         let mut pending = filled.into_iter();
-        let mut current: std::vec::IntoIter<RecordBatch> = Vec::new().into_iter();
+        let mut current: Option<ShuffledBucket> = None;
         Ok(Box::new(std::iter::from_fn(move || {
             loop {
-                if let Some(batch) = current.next() {
-                    return Some(Ok(batch));
+                if let Some(batch) = current.as_mut().and_then(ShuffledBucket::next_batch) {
+                    return Some(batch);
                 }
+                // The bucket before is released before the next one is read.
+                current = None;
                 let bucket = pending.next()?;
                 match self.shuffle_bucket(bucket) {
-                    Ok(batches) => current = batches.into_iter(),
+                    Ok(shuffled) => current = Some(shuffled),
                     Err(error) => return Some(Err(error)),
                 }
             }
         })))
     }
 
-    fn shuffle_bucket(&self, bucket: usize) -> Result<Vec<RecordBatch>> {
+    fn shuffle_bucket(&self, bucket: usize) -> Result<ShuffledBucket> {
         let path = self.bucket_path(bucket);
         let file = File::open(&path).map_err(|error| DatasetError::io(&path, error))?;
         let reader = FileReader::try_new(BufReader::new(file), None)?;
         let batches = reader.collect::<Result<Vec<_>, _>>()?;
-        let whole = concat_batches(&self.schema, &batches)?;
-        drop(batches);
         std::fs::remove_file(&path).map_err(|error| DatasetError::io(&path, error))?;
-        let mut order: Vec<u32> = (0..whole.num_rows() as u32).collect();
+        let mut order: Vec<(usize, usize)> = batches
+            .iter()
+            .enumerate()
+            .flat_map(|(batch, rows)| (0..rows.num_rows()).map(move |row| (batch, row)))
+            .collect();
         let mut generator = generator(
             self.seed ^ (bucket as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
             SHUFFLE_STREAM + 1,
         );
         order.shuffle(&mut generator);
-        let shuffled = take_record_batch(&whole, &UInt32Array::from(order))?;
-        let mut batches = Vec::new();
-        let mut offset = 0;
-        while offset < shuffled.num_rows() {
-            let length = BATCH_ROWS.min(shuffled.num_rows() - offset);
-            batches.push(shuffled.slice(offset, length));
-            offset += length;
+        Ok(ShuffledBucket {
+            batches,
+            order,
+            offset: 0,
+        })
+    }
+}
+
+/// One bucket's rows and their shuffled order, copied out a batch at a time so the bucket is
+/// held once, not once more as a shuffled copy.
+struct ShuffledBucket {
+    batches: Vec<RecordBatch>,
+    /// (batch, row) positions in output order.
+    order: Vec<(usize, usize)>,
+    offset: usize,
+}
+
+impl ShuffledBucket {
+    fn next_batch(&mut self) -> Option<Result<RecordBatch>> {
+        if self.offset >= self.order.len() {
+            return None;
         }
-        Ok(batches)
+        let end = (self.offset + BATCH_ROWS).min(self.order.len());
+        let batches: Vec<&RecordBatch> = self.batches.iter().collect();
+        let batch = interleave_record_batch(&batches, &self.order[self.offset..end]);
+        self.offset = end;
+        Some(batch.map_err(DatasetError::from))
     }
 }

@@ -15,8 +15,10 @@ use sha2::{Digest, Sha256};
 use crate::error::{DatasetError, Result};
 use crate::recipe::{InputFormat, Source, TextUnit};
 
-/// Rows per batch: large enough to amortize per-batch work, small enough to keep memory flat.
-pub const BATCH_ROWS: usize = 8192;
+/// Rows per batch: enough to amortize per-batch work, few enough that the handful of batches
+/// in flight between threads stays a few MiB, and that even small files flow through the
+/// pipeline's threads in several pieces rather than one.
+pub const BATCH_ROWS: usize = 1024;
 
 pub type BatchIterator = Box<dyn Iterator<Item = Result<RecordBatch>> + Send>;
 
@@ -37,6 +39,11 @@ pub fn resolve(source: &Source, base: &Path) -> Result<Vec<SourceFile>> {
             base.join(pattern)
         };
         let mut matched: Vec<PathBuf> = if pattern.contains(['*', '?', '[']) {
+            // Checked as written, so an error's position points into the user's own text.
+            glob::Pattern::new(pattern).map_err(|error| DatasetError::BadGlob {
+                pattern: pattern.clone(),
+                message: error.to_string(),
+            })?;
             let text = full.to_string_lossy().into_owned();
             let paths = glob::glob(&text).map_err(|error| DatasetError::BadGlob {
                 pattern: pattern.clone(),
@@ -157,6 +164,33 @@ pub fn known_row_count(files: &[SourceFile]) -> Result<Option<u64>> {
         total += builder.metadata().file_metadata().num_rows() as u64;
     }
     Ok(Some(total))
+}
+
+/// About how many bytes the rows of `columns` (all when `None`) take once decoded: Parquet's
+/// footer knows each column's uncompressed size; other formats are about their file's size.
+pub fn estimated_bytes(files: &[SourceFile], columns: Option<&[String]>) -> Result<u64> {
+    let mut total = 0u64;
+    for file in files {
+        if file.format != InputFormat::Parquet {
+            total += std::fs::metadata(&file.path)
+                .map_err(|error| DatasetError::io(&file.path, error))?
+                .len();
+            continue;
+        }
+        let builder = ParquetRecordBatchReaderBuilder::try_new(open(&file.path)?)
+            .map_err(|error| read_error(file, error))?;
+        for row_group in builder.metadata().row_groups() {
+            for column in row_group.columns() {
+                let root = column.column_path().parts().first().map(String::as_str);
+                if columns.is_none_or(|columns| {
+                    root.is_some_and(|root| columns.iter().any(|name| name == root))
+                }) {
+                    total += column.uncompressed_size().max(0) as u64;
+                }
+            }
+        }
+    }
+    Ok(total)
 }
 
 /// Streams every file's batches, keeping only `columns` (all when `None`).

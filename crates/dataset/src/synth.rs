@@ -4,7 +4,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -13,6 +12,7 @@ use rand::seq::IndexedRandom;
 
 use crate::error::Result;
 use crate::output::write_json_string;
+use crate::progress::RowCounter;
 use crate::recipe::OutputFormat;
 use crate::sample::generator;
 use crate::source::BATCH_ROWS;
@@ -228,7 +228,7 @@ pub fn write_dialogsum(
     rows: u64,
     seed: u64,
     output: OutputFormat,
-    progress: Option<&AtomicU64>,
+    progress: Option<&RowCounter>,
 ) -> Result<Written> {
     let mut generator = generator(seed, 0);
     let schema = dialogsum_schema();
@@ -275,7 +275,7 @@ pub fn write_dialogsum(
         }
         written += count;
         if let Some(progress) = progress {
-            progress.store(written, Ordering::Relaxed);
+            progress.add(count);
         }
     }
     writer.finish()

@@ -7,8 +7,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{DatasetError, Result};
+use crate::hash_cache::HashCache;
 use crate::recipe::Recipe;
-use crate::source::{self, file_sha256};
+use crate::source;
+
+/// The generation of lathe's own row-producing algorithms (sampler, shuffle buckets, writers).
+/// Bump it whenever the same recipe and source would come out as different bytes, so one
+/// `version` never names two outputs.
+const ALGORITHM_GENERATION: &str = "lathe-dataset-2";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint {
@@ -20,17 +26,19 @@ pub struct Fingerprint {
     pub recipe_sha256: String,
 }
 
-/// Hashes the sources and the recipe. Reads every source byte once.
-pub fn fingerprint(recipe: &Recipe, base_dir: &Path) -> Result<Fingerprint> {
+/// Hashes the sources and the recipe. Reads every source byte the cache does not vouch for.
+pub fn fingerprint(recipe: &Recipe, base_dir: &Path, cache: &mut HashCache) -> Result<Fingerprint> {
     let files = source::resolve(&recipe.source, base_dir)?;
     let mut sources = Sha256::new();
     for file in &files {
-        sources.update(file_sha256(&file.path)?);
+        sources.update(cache.sha256(&file.path)?);
         sources.update(b"\n");
     }
     let source_sha256 = hex::encode(sources.finalize());
     let recipe_sha256 = recipe_sha256(recipe)?;
     let mut version = Sha256::new();
+    version.update(ALGORITHM_GENERATION);
+    version.update(b"\n");
     version.update(&recipe_sha256);
     version.update(b"\n");
     version.update(&source_sha256);

@@ -109,9 +109,11 @@ pub struct Written {
 
 /// One output file of either kind, fed bytes (JSONL) or batches (Parquet).
 pub enum OutputWriter {
+    /// Unbuffered: lines arrive a whole batch at a time, and copying them through a buffer
+    /// cost as much as the hashing.
     Lines {
         atomic: AtomicFile,
-        writer: HashingWriter<BufWriter<File>>,
+        writer: HashingWriter<File>,
     },
     Parquet {
         atomic: AtomicFile,
@@ -128,7 +130,7 @@ impl OutputWriter {
             .map_err(|error| DatasetError::io(path, error))?;
         Ok(OutputWriter::Lines {
             atomic,
-            writer: HashingWriter::new(BufWriter::with_capacity(1 << 20, file)),
+            writer: HashingWriter::new(file),
         })
     }
 
@@ -174,18 +176,20 @@ impl OutputWriter {
     }
 
     pub fn finish(self) -> Result<Written> {
-        let (atomic, hashing) = match self {
-            OutputWriter::Lines { atomic, writer } => (atomic, writer),
+        let (atomic, file, sha256, bytes) = match self {
+            OutputWriter::Lines { atomic, writer } => {
+                let (file, sha256, bytes) = writer.finish();
+                (atomic, file, sha256, bytes)
+            }
             OutputWriter::Parquet { atomic, writer } => {
-                let hashing = writer.into_inner()?;
-                (atomic, hashing)
+                let (buffered, sha256, bytes) = writer.into_inner()?.finish();
+                let file = buffered
+                    .into_inner()
+                    .map_err(|error| DatasetError::io(&atomic.path, error.into_error()))?;
+                (atomic, file, sha256, bytes)
             }
         };
-        let (buffered, sha256, bytes) = hashing.finish();
         let path = atomic.path.clone();
-        let file = buffered
-            .into_inner()
-            .map_err(|error| DatasetError::io(&path, error.into_error()))?;
         atomic.commit(file)?;
         Ok(Written {
             path,

@@ -3,11 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use lathe_dataset::{
-    Format, ModelProfile, OutputFormat, Recipe, RunOptions, Source, Split, Step, fingerprint, run,
-    synth,
+    Format, HashCache, ModelProfile, OutputFormat, RunOptions, Split, Step, fingerprint, run, synth,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+mod common;
+use common::{recipe, seed_steps};
 
 fn options(directory: &Path, output: &str) -> RunOptions {
     RunOptions {
@@ -16,42 +18,6 @@ fn options(directory: &Path, output: &str) -> RunOptions {
         profile: ModelProfile::default(),
         progress: None,
     }
-}
-
-fn recipe(paths: &[&str], steps: Vec<Step>, format: Format) -> Recipe {
-    Recipe {
-        source: Source {
-            paths: paths.iter().map(|path| path.to_string()).collect(),
-            format: None,
-            text_unit: Default::default(),
-        },
-        steps,
-        format,
-        output: OutputFormat::Jsonl,
-        split: None,
-        tokenizer: None,
-    }
-}
-
-/// The seed's steps: drop id and topic, rename to prompt/completion, sample with a seed.
-fn seed_steps(n: u64, seed: u64) -> Vec<Step> {
-    vec![
-        Step::Drop {
-            columns: vec!["id".into(), "topic".into()],
-        },
-        Step::Rename {
-            columns: [
-                ("dialogue".to_string(), "prompt".to_string()),
-                ("summary".to_string(), "completion".to_string()),
-            ]
-            .into(),
-        },
-        Step::Sample {
-            n: Some(n),
-            fraction: None,
-            seed,
-        },
-    ]
 }
 
 fn lines(path: &Path) -> Vec<Value> {
@@ -533,16 +499,23 @@ fn the_version_follows_recipe_and_content() {
         seed_steps(10, 42),
         Format::FineTuning,
     );
-    let version = fingerprint(&base, directory.path()).unwrap();
+    // The project's cache is on disk throughout: content changes must still show.
+    let cache = &mut HashCache::for_project(directory.path());
+    let version = fingerprint(&base, directory.path(), cache).unwrap();
     assert!(version.version.starts_with("ds-") && version.version.len() == 19);
-    assert_eq!(fingerprint(&base, directory.path()).unwrap(), version);
+    assert_eq!(
+        fingerprint(&base, directory.path(), cache).unwrap(),
+        version
+    );
     let reseeded = recipe(
         &["dialogsum.parquet"],
         seed_steps(10, 7),
         Format::FineTuning,
     );
     assert_ne!(
-        fingerprint(&reseeded, directory.path()).unwrap().version,
+        fingerprint(&reseeded, directory.path(), cache)
+            .unwrap()
+            .version,
         version.version
     );
     std::fs::copy(
@@ -552,7 +525,9 @@ fn the_version_follows_recipe_and_content() {
     .unwrap();
     let moved = recipe(&["moved.parquet"], seed_steps(10, 42), Format::FineTuning);
     assert_eq!(
-        fingerprint(&moved, directory.path()).unwrap().version,
+        fingerprint(&moved, directory.path(), cache)
+            .unwrap()
+            .version,
         version.version,
         "moving a file is no change"
     );
@@ -564,7 +539,7 @@ fn the_version_follows_recipe_and_content() {
         None,
     )
     .unwrap();
-    let changed = fingerprint(&moved, directory.path()).unwrap();
+    let changed = fingerprint(&moved, directory.path(), cache).unwrap();
     assert_ne!(changed.source_sha256, version.source_sha256);
     assert_eq!(changed.recipe_sha256, version.recipe_sha256);
     assert_ne!(changed.version, version.version);

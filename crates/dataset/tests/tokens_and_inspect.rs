@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use lathe_dataset::inspect::{preview, stats};
-use lathe_dataset::{
-    Format, ModelProfile, OutputFormat, Recipe, RunOptions, Source, Step, TokenCounter, run,
-};
+use lathe_dataset::{Format, ModelProfile, Recipe, RunOptions, Step, TokenCounter, run};
+
+mod common;
 
 /// A word-level tokenizer in Hugging Face's tokenizer.json format.
 const TOKENIZER: &str = r#"{
@@ -62,16 +62,8 @@ fn recipes_count_with_their_tokenizer() {
         "{\"prompt\":\"hello hello hello\",\"completion\":\"world\"}\n{\"prompt\":\"x\",\"completion\":\"y\"}\n",
     );
     let recipe = |tokenizer: Option<&str>, steps: Vec<Step>| Recipe {
-        source: Source {
-            paths: vec!["rows.jsonl".into()],
-            format: None,
-            text_unit: Default::default(),
-        },
-        steps,
-        format: Format::FineTuning,
-        output: OutputFormat::Jsonl,
-        split: None,
         tokenizer: tokenizer.map(Into::into),
+        ..common::recipe(&["rows.jsonl"], steps, Format::FineTuning)
     };
     let options = |name: &str| RunOptions {
         base_dir: directory.path().to_path_buf(),

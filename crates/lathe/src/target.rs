@@ -6,14 +6,20 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use lathe_provider_aws::{LocalRegion, LocalRegionSource, Target};
+use lathe_region::server::state::{ServerState, probe_health};
+use lathe_region::{RegionConfig, RootCredentials};
 
 /// The environment variable that chooses the target when the flag is absent.
 pub const TARGET_VARIABLE: &str = "LATHE_TARGET";
 
 /// Where a project's local region keeps its data, under the project's folder.
 pub const REGION_DATA_DIR: &str = ".lathe/region";
+
+/// How long a region may take to answer its health check before it counts as not running.
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetEnvironment {
@@ -65,31 +71,21 @@ impl ProjectRegion {
         }
     }
 
-    fn server(&self, arguments: &[&str]) -> Result<std::process::Output, String> {
-        let executable = std::env::current_exe()
-            .map_err(|error| format!("cannot find the lathe executable: {error}"))?;
-        Command::new(executable)
-            .arg("server")
-            .args(arguments)
-            .arg("--data-dir")
-            .arg(&self.data_dir)
-            .output()
-            .map_err(|error| format!("cannot run `lathe server`: {error}"))
+    fn config(&self) -> RegionConfig {
+        RegionConfig::new(&self.data_dir)
     }
 
-    /// `http://ADDRESS` from `lathe server status`, when a region answers.
+    /// `http://ADDRESS` of the region serving the data directory, when one answers its health
+    /// check: the pid file the server writes, read through the region crate.
     fn running_endpoint(&self) -> Result<Option<String>, String> {
-        let output = self.server(&["status"])?;
-        if !output.status.success() {
-            return Ok(None);
-        }
-        let text = String::from_utf8_lossy(&output.stdout);
-        Ok(text
-            .split_whitespace()
-            .find(|word| word.starts_with("http://"))
-            .map(str::to_string))
+        let state =
+            ServerState::read(&self.config().pid_path()).map_err(|error| error.to_string())?;
+        Ok(state
+            .filter(|state| probe_health(state.address, HEALTH_TIMEOUT))
+            .map(|state| format!("http://{}", state.address)))
     }
 
+    /// Runs `lathe server start`, which returns once the background region answers.
     fn start(&self) -> Result<(), String> {
         // A free port of the system's choosing, so several projects' regions never collide.
         let port = TcpListener::bind("127.0.0.1:0")
@@ -101,8 +97,13 @@ impl ProjectRegion {
             self.data_dir.display(),
             self.data_dir.display()
         );
-        let port = port.to_string();
-        let output = self.server(&["start", "--port", &port])?;
+        let executable = std::env::current_exe()
+            .map_err(|error| format!("cannot find the lathe executable: {error}"))?;
+        let output = Command::new(executable)
+            .args(["server", "start", "--port", &port.to_string(), "--data-dir"])
+            .arg(&self.data_dir)
+            .output()
+            .map_err(|error| format!("cannot run `lathe server start`: {error}"))?;
         if !output.status.success() {
             return Err(format!(
                 "`lathe server start` failed: {}{}",
@@ -113,31 +114,14 @@ impl ProjectRegion {
         Ok(())
     }
 
-    fn credentials(&self) -> Result<(String, String), String> {
-        let output = self.server(&["credentials", "--env"])?;
-        if !output.status.success() {
-            return Err(format!(
-                "`lathe server credentials` failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        let text = String::from_utf8_lossy(&output.stdout);
-        let value = |name: &str| -> Option<String> {
-            text.lines().find_map(|line| {
-                line.trim()
-                    .strip_prefix("export ")
-                    .and_then(|rest| rest.strip_prefix(name))
-                    .and_then(|rest| rest.strip_prefix('='))
-                    .map(|value| value.trim_matches(['"', '\'']).to_string())
-            })
-        };
-        match (value("AWS_ACCESS_KEY_ID"), value("AWS_SECRET_ACCESS_KEY")) {
-            (Some(access), Some(secret)) => Ok((access, secret)),
-            _ => Err(format!(
-                "`lathe server credentials --env` printed no keys for {}",
+    /// The keys the region generated on its first start, from its credentials file.
+    fn credentials(&self) -> Result<RootCredentials, String> {
+        RootCredentials::load(&self.config().credentials_path()).map_err(|error| {
+            format!(
+                "the local region in {} has no usable credentials: {error}",
                 self.data_dir.display()
-            )),
-        }
+            )
+        })
     }
 }
 
@@ -156,17 +140,17 @@ impl LocalRegionSource for ProjectRegion {
                 self.start()?;
                 self.running_endpoint()?.ok_or_else(|| {
                     format!(
-                        "the local region started but `lathe server status --data-dir {}` does not see it",
-                        self.data_dir.display()
+                        "the local region started but does not answer at the address in {}",
+                        self.config().pid_path().display()
                     )
                 })?
             }
         };
-        let (access_key_id, secret_access_key) = self.credentials()?;
+        let credentials = self.credentials()?;
         let region = LocalRegion {
             endpoint,
-            access_key_id,
-            secret_access_key,
+            access_key_id: credentials.access_key_id,
+            secret_access_key: credentials.secret_access_key,
         };
         *found = Some(region.clone());
         Ok(region)
@@ -176,6 +160,37 @@ impl LocalRegionSource for ProjectRegion {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_running_region_is_found_through_its_pid_file_and_credentials_file() {
+        let project = tempfile::tempdir().unwrap();
+        let data_dir = project.path().join(REGION_DATA_DIR);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let running = runtime
+            .block_on(lathe_region::testing::TestRegion::start_in(&data_dir))
+            .expect("the region starts");
+        let source = ProjectRegion::new(project.path());
+        // No pid file yet: nothing counts as running.
+        assert_eq!(source.running_endpoint(), Ok(None));
+        ServerState {
+            pid: std::process::id(),
+            address: running.address,
+        }
+        .write(&RegionConfig::new(&data_dir).pid_path())
+        .unwrap();
+        let found = source.ensure_running().expect("the running region is used");
+        assert_eq!(found.endpoint, running.endpoint_url());
+        assert_eq!(found.access_key_id, running.credentials.access_key_id);
+        assert_eq!(
+            found.secret_access_key,
+            running.credentials.secret_access_key
+        );
+        runtime.block_on(running.stop()).unwrap();
+    }
 
     #[test]
     fn the_flag_chooses_and_nothing_else_means_local() {

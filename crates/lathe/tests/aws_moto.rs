@@ -4,43 +4,39 @@
 mod aws_support;
 
 use aws_support::moto::MotoServer;
-use aws_support::{Clients, code, lathe, seed, seed_journey, text};
-
-/// The provider block a team adds to point lathe at moto (or any other endpoint).
-fn moto_provider(endpoint: &str) -> String {
-    format!(
-        r#"provider "aws" {{
-  region                      = "us-east-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  s3_use_path_style           = true
-  skip_credentials_validation = true
-
-  endpoints {{
-    s3  = "{endpoint}"
-    iam = "{endpoint}"
-    sts = "{endpoint}"
-  }}
-}}
-"#
-    )
-}
+use aws_support::{
+    Clients, code, endpoints_provider, endpoints_target_line, lathe, seed, seed_journey,
+    seed_native, seed_native_journey, text,
+};
 
 #[test]
 fn seed_applies_refreshes_clean_shows_drift_and_destroys_against_moto() {
     let server = MotoServer::start();
     let project = seed();
-    project.write("provider.tf", &moto_provider(&server.endpoint));
+    // moto accepts any keys; it checks no signatures.
+    project.write(
+        "provider.tf",
+        &endpoints_provider(&server.endpoint, "test", "test"),
+    );
     let clients = Clients::new(&server.endpoint, "test", "test");
     seed_journey(
         &project,
         &clients,
         &[],
-        &format!(
-            "Target: endpoints from the provider block (iam at {0}, s3 at {0}, sts at {0})",
-            server.endpoint
-        ),
+        &endpoints_target_line(&server.endpoint),
     );
+}
+
+#[test]
+fn seed_native_uploads_its_dataset_version_and_replaces_it_on_a_recipe_change_against_moto() {
+    let server = MotoServer::start();
+    let project = seed_native();
+    project.write(
+        "provider.tf",
+        &endpoints_provider(&server.endpoint, "test", "test"),
+    );
+    let clients = Clients::new(&server.endpoint, "test", "test");
+    seed_native_journey(&project, &clients);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::ProvideCredentials;
 use lathe_core::provider::ProviderError;
 
+use crate::propagation::Propagation;
 use crate::target::{LOCAL_DEFAULT_REGION, LocalRegion, ProviderSettings, Target};
 
 /// One client per service, all for the same account and region.
@@ -23,6 +24,10 @@ pub struct Clients {
     pub local: Option<LocalRegion>,
     /// Relative `source` paths are read from here: the folder of the configuration.
     pub module_directory: PathBuf,
+    /// How long calls right after an IAM create wait for it to propagate.
+    pub propagation: Propagation,
+    /// The provider block's `default_tags`, which reads tell apart from a resource's own tags.
+    pub default_tags: std::collections::BTreeMap<String, String>,
     account_id: OnceLock<String>,
 }
 
@@ -93,6 +98,8 @@ impl Clients {
             region,
             local,
             module_directory: PathBuf::from("."),
+            propagation: Propagation::default(),
+            default_tags: settings.default_tags.clone(),
             account_id: OnceLock::new(),
         })
     }

@@ -14,7 +14,7 @@ use lathe_core::schema::{
 
 use crate::clients::Clients;
 use crate::data_sources;
-use crate::resources::{self, Resource};
+use crate::resources::{self, Resource, default_tags};
 use crate::target::{ENDPOINT_SERVICES, ProviderSettings, Target};
 
 /// What `lathe init` reports: the Terraform provider this one stands in for.
@@ -26,8 +26,18 @@ pub fn info() -> ProviderInfo {
     }
 }
 
-/// Receives the "Target: ..." line once the provider is configured.
-type TargetReport = Box<dyn Fn(&str) + Send + Sync>;
+/// What a configured `provider "aws"` block tells the binary.
+#[derive(Debug, Clone)]
+pub struct Configured {
+    /// The "Target: ..." line `lathe plan` prints.
+    pub target_line: String,
+    /// The block's `alias`; `None` for the default block.
+    pub alias: Option<String>,
+    pub settings: ProviderSettings,
+}
+
+/// Receives [`Configured`] once the provider is configured.
+type ConfiguredReport = Box<dyn Fn(&Configured) + Send + Sync>;
 
 /// One configured `provider "aws"` block.
 pub struct AwsProvider {
@@ -35,7 +45,8 @@ pub struct AwsProvider {
     settings: ProviderSettings,
     clients: Option<Clients>,
     module_directory: std::path::PathBuf,
-    report: Option<TargetReport>,
+    propagation: crate::propagation::Propagation,
+    report: Option<ConfiguredReport>,
     resources: Vec<Box<dyn Resource>>,
 }
 
@@ -56,6 +67,7 @@ impl AwsProvider {
             settings: ProviderSettings::default(),
             clients: None,
             module_directory: std::path::PathBuf::from("."),
+            propagation: crate::propagation::Propagation::default(),
             report: None,
             resources: resources::all(),
         }
@@ -70,6 +82,12 @@ impl AwsProvider {
         self
     }
 
+    /// How long calls right after an IAM create retry while it propagates.
+    pub fn with_propagation(mut self, propagation: crate::propagation::Propagation) -> AwsProvider {
+        self.propagation = propagation;
+        self
+    }
+
     /// The line `lathe plan` prints about where requests go.
     pub fn describe_target(&self) -> String {
         let local = self
@@ -79,9 +97,12 @@ impl AwsProvider {
         self.target.describe(&self.settings, local)
     }
 
-    /// Called with [`AwsProvider::describe_target`]'s line once configured, so the binary can
-    /// say where requests go.
-    pub fn on_configured(mut self, report: impl Fn(&str) + Send + Sync + 'static) -> AwsProvider {
+    /// Called once configured, so the binary can say where requests go and reach the same
+    /// target with the same settings elsewhere (`lathe_dataset`'s `s3://` sources).
+    pub fn on_configured(
+        mut self,
+        report: impl Fn(&Configured) + Send + Sync + 'static,
+    ) -> AwsProvider {
         self.report = Some(Box::new(report));
         self
     }
@@ -121,6 +142,14 @@ fn provider_block_schema() -> BlockSchema {
             .described("Accepted for compatibility."),
     ]);
     schema = schema.with_block(NestedBlockSchema::new(
+        "default_tags",
+        Nesting::List,
+        BlockSchema::new(vec![AttributeSchema::optional(
+            "tags",
+            TypeConstraint::Map(Box::new(TypeConstraint::String)),
+        )]),
+    ));
+    schema = schema.with_block(NestedBlockSchema::new(
         "endpoints",
         Nesting::List,
         BlockSchema::new(
@@ -150,9 +179,15 @@ impl Provider for AwsProvider {
         self.settings = ProviderSettings::from_value(config)?;
         let mut clients = Clients::connect(&self.target, &self.settings)?;
         clients.module_directory = self.module_directory.clone();
+        clients.propagation = self.propagation;
+        clients.default_tags = self.settings.default_tags.clone();
         self.clients = Some(clients);
         if let Some(report) = &self.report {
-            report(&self.describe_target());
+            report(&Configured {
+                target_line: self.describe_target(),
+                alias: crate::values::optional_string(config, "alias")?,
+                settings: self.settings.clone(),
+            });
         }
         Ok(())
     }
@@ -173,7 +208,16 @@ impl Provider for AwsProvider {
     }
 
     fn plan_resource(&self, request: &PlanRequest) -> Result<PlannedChange, ProviderError> {
-        self.resource(&request.type_name)?.plan(request)
+        let resource = self.resource(&request.type_name)?;
+        let mut change = resource.plan(request)?;
+        if default_tags::is_taggable(&resource.schema()) {
+            default_tags::plan_tags_all(
+                &mut change,
+                request.prior.as_ref(),
+                &self.settings.default_tags,
+            );
+        }
+        Ok(change)
     }
 
     fn apply_resource(

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use lathe_config::value::Value;
 use lathe_core::provider::ProviderError;
 
-use crate::values::{attribute, optional_bool, optional_string};
+use crate::values::{attribute, optional_bool, optional_string, string_map};
 
 /// The services whose endpoints a `provider "aws" { endpoints { ... } }` block may set.
 pub const ENDPOINT_SERVICES: [&str; 5] = ["s3", "iam", "sts", "bedrock", "bedrockruntime"];
@@ -108,17 +108,23 @@ pub struct ProviderSettings {
     /// Service name (`s3`) to URL, from the `endpoints` block.
     pub endpoints: BTreeMap<String, String>,
     pub s3_use_path_style: bool,
+    /// `default_tags { tags = {...} }`: tags every taggable resource carries.
+    pub default_tags: BTreeMap<String, String>,
+}
+
+/// The blocks named `name` in the provider block: a list, or one object, or none.
+fn nested_blocks<'value>(config: &'value Value, name: &str) -> Vec<&'value Value> {
+    match attribute(config, name) {
+        Value::List(items) => items.iter().collect(),
+        Value::Null => Vec::new(),
+        single => vec![single],
+    }
 }
 
 impl ProviderSettings {
     pub fn from_value(config: &Value) -> Result<ProviderSettings, ProviderError> {
         let mut endpoints = BTreeMap::new();
-        let blocks: Vec<&Value> = match attribute(config, "endpoints") {
-            Value::List(items) => items.iter().collect(),
-            Value::Null => Vec::new(),
-            single => vec![single],
-        };
-        for block in blocks {
+        for block in nested_blocks(config, "endpoints") {
             for service in ENDPOINT_SERVICES {
                 if let Some(url) = optional_string(block, service)?
                     && !url.is_empty()
@@ -126,6 +132,10 @@ impl ProviderSettings {
                     endpoints.insert(service.to_string(), url);
                 }
             }
+        }
+        let mut default_tags = BTreeMap::new();
+        for block in nested_blocks(config, "default_tags") {
+            default_tags.extend(string_map(block, "tags")?);
         }
         let settings = ProviderSettings {
             region: optional_string(config, "region")?,
@@ -135,6 +145,7 @@ impl ProviderSettings {
             token: optional_string(config, "token")?,
             endpoints,
             s3_use_path_style: optional_bool(config, "s3_use_path_style").unwrap_or(false),
+            default_tags,
         };
         if settings.access_key.is_some() != settings.secret_key.is_some() {
             return Err(ProviderError::at_attribute(

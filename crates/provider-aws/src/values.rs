@@ -5,6 +5,11 @@ use std::collections::BTreeMap;
 use lathe_config::value::Value;
 use lathe_core::provider::ProviderError;
 
+/// An object of one attribute.
+pub fn single(name: &str, value: Value) -> Value {
+    Value::Object(BTreeMap::from([(name.to_string(), value)]))
+}
+
 /// A top-level attribute of an object value; `Null` when absent.
 pub fn attribute<'value>(value: &'value Value, name: &str) -> &'value Value {
     static NULL: Value = Value::Null;

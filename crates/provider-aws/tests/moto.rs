@@ -33,3 +33,9 @@ fn policies_and_roles_compare_by_meaning_and_clean_up() {
     let server = MotoServer::start();
     scenarios::iam_lifecycle(&harness(&server));
 }
+
+#[test]
+fn default_tags_merge_under_each_objects_own() {
+    let server = MotoServer::start();
+    scenarios::default_tags(&mut harness(&server));
+}

@@ -1,10 +1,12 @@
 //! The lathe provider: client-side resources such as lathe_dataset.
 
 pub mod dataset;
+pub mod s3_sources;
 pub mod sources;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use lathe_config::value::Value;
 use lathe_core::provider::{
@@ -13,7 +15,8 @@ use lathe_core::provider::{
 use lathe_core::schema::{BlockSchema, ProviderSchema};
 use lathe_hub::Hub;
 
-pub use sources::{HubSelection, resolve_hub_sources};
+pub use s3_sources::{ObjectStore, StoredObject};
+pub use sources::{HubSelection, Sources, resolve_hub_sources};
 
 /// What `lathe init` reports for this provider.
 pub fn info() -> ProviderInfo {
@@ -28,15 +31,21 @@ pub fn info() -> ProviderInfo {
 #[derive(Debug)]
 pub struct LatheProvider {
     base_dir: PathBuf,
-    hub: Hub,
+    sources: Sources,
 }
 
 impl LatheProvider {
     pub fn new(base_dir: impl Into<PathBuf>, hub: Hub) -> LatheProvider {
         LatheProvider {
             base_dir: base_dir.into(),
-            hub,
+            sources: Sources::new(hub),
         }
+    }
+
+    /// Lets `s3://` sources be read through `objects` (the aws provider's client).
+    pub fn with_object_store(mut self, objects: Arc<dyn ObjectStore>) -> LatheProvider {
+        self.sources.objects = Some(objects);
+        self
     }
 
     /// The current folder and the Hugging Face settings of the environment.
@@ -66,7 +75,7 @@ impl Provider for LatheProvider {
 
     fn plan_resource(&self, request: &PlanRequest) -> Result<PlannedChange, ProviderError> {
         match request.type_name.as_str() {
-            dataset::TYPE_NAME => dataset::plan(&self.base_dir, &self.hub, request),
+            dataset::TYPE_NAME => dataset::plan(&self.base_dir, &self.sources, request),
             other => Err(unsupported(other)),
         }
     }
@@ -77,7 +86,7 @@ impl Provider for LatheProvider {
         progress: &dyn Progress,
     ) -> Result<Value, ProviderError> {
         match request.type_name.as_str() {
-            dataset::TYPE_NAME => dataset::apply(&self.base_dir, &self.hub, request, progress),
+            dataset::TYPE_NAME => dataset::apply(&self.base_dir, &self.sources, request, progress),
             other => Err(unsupported(other)),
         }
     }

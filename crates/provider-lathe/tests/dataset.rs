@@ -326,3 +326,127 @@ fn configuration_mistakes_name_the_attribute() {
         "step 1 (drop): column \"identifier\" does not exist (columns are [\"id\", \"dialogue\", \"summary\", \"topic\"])"
     );
 }
+
+/// Lays out `contents` as huggingface_hub caches a file: a blob, a snapshot link to it, and
+/// the ref naming the snapshot's commit.
+fn cache_file(
+    cache: &Path,
+    repository: &str,
+    reference: &str,
+    commit: &str,
+    file: &str,
+    contents: &[u8],
+) {
+    let repository = cache.join(repository);
+    let etag = format!("etag-{}", file.replace('/', "-"));
+    std::fs::create_dir_all(repository.join("blobs")).unwrap();
+    std::fs::write(repository.join("blobs").join(&etag), contents).unwrap();
+    let link = repository.join("snapshots").join(commit).join(file);
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    let depth = file.split('/').count() + 1;
+    std::os::unix::fs::symlink(format!("{}blobs/{etag}", "../".repeat(depth)), &link).unwrap();
+    let reference = repository.join("refs").join(reference);
+    std::fs::create_dir_all(reference.parent().unwrap()).unwrap();
+    std::fs::write(reference, commit).unwrap();
+}
+
+/// The seed's block as the issue writes it, reading DialogSum's Parquet conversion from the
+/// Hugging Face cache (offline, as on a machine that downloaded it before).
+#[test]
+fn the_seeds_block_reads_the_hub_dataset_from_the_cache() {
+    let directory = tempfile::tempdir().unwrap();
+    let parquet = directory.path().join("dialogsum.parquet");
+    synth::write_dialogsum(&parquet, 12_460, 1, OutputFormat::Parquet, None).unwrap();
+    cache_file(
+        &directory.path().join("hf-cache"),
+        "datasets--knkarthick--dialogsum",
+        "refs/convert/parquet",
+        "fedcba9876543210fedcba9876543210fedcba98",
+        "default/train/0000.parquet",
+        &std::fs::read(&parquet).unwrap(),
+    );
+    std::fs::remove_file(&parquet).unwrap();
+    let provider = provider(directory.path());
+    let mut config = seed_config(42);
+    if let Value::Object(fields) = &mut config {
+        fields.insert(
+            "source".into(),
+            Value::string("hf://datasets/knkarthick/dialogsum"),
+        );
+        fields.insert("split".into(), Value::string("train"));
+        fields.insert(
+            "sample".into(),
+            object(&[("n", Value::integer(10_000)), ("seed", Value::integer(42))]),
+        );
+    }
+    let planned = plan(&provider, None, &config).planned;
+    let state = apply(&provider, ApplyAction::Create, None, &planned, &config);
+    assert_eq!(get(&state, "rows").as_f64(), Some(10_000.0));
+    assert_eq!(get(&state, "version"), get(&planned, "version"));
+    let output =
+        std::fs::read_to_string(directory.path().join(get(&state, "path").as_str().unwrap()))
+            .unwrap();
+    let first: serde_json::Value = serde_json::from_str(output.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["completion", "prompt"]
+    );
+    // The cache was read, not the network: the plan of the same block is unchanged.
+    assert!(plan(&provider, Some(&state), &config).reasons.is_empty());
+}
+
+/// A word-level tokenizer in Hugging Face's tokenizer.json format: one token per known word.
+const TOKENIZER: &str = r#"{
+  "version": "1.0", "truncation": null, "padding": null, "added_tokens": [],
+  "normalizer": null, "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null,
+  "decoder": null,
+  "model": {"type": "WordLevel", "vocab": {"[UNK]": 0, "hello": 1, "world": 2}, "unk_token": "[UNK]"}
+}"#;
+
+/// `tokenizer` naming a model counts with that model's tokenizer.json from the hub's cache.
+#[test]
+fn a_model_named_as_tokenizer_counts_the_tokens() {
+    let directory = tempfile::tempdir().unwrap();
+    cache_file(
+        &directory.path().join("hf-cache"),
+        "models--example--tiny-llama",
+        "main",
+        "0123456789abcdef0123456789abcdef01234567",
+        "tokenizer.json",
+        TOKENIZER.as_bytes(),
+    );
+    // 4 + 2 words for the tokenizer; 26 + 11 characters, so 5 + 2 tokens by the estimate.
+    std::fs::write(
+        directory.path().join("rows.jsonl"),
+        "{\"prompt\":\"hello  world  hello  world\",\"completion\":\"hello world\"}\n",
+    )
+    .unwrap();
+    let provider = provider(directory.path());
+    let config = |tokenizer: Option<&str>| {
+        let mut pairs = vec![
+            ("source", Value::string("rows.jsonl")),
+            ("format", Value::string("fine-tuning")),
+        ];
+        if let Some(tokenizer) = tokenizer {
+            pairs.push(("tokenizer", Value::string(tokenizer)));
+        }
+        object(&pairs)
+    };
+    let tokens = |config: &Value| {
+        let planned = plan(&provider, None, config).planned;
+        let state = apply(&provider, ApplyAction::Create, None, &planned, config);
+        get(&state, "tokens").as_f64().unwrap()
+    };
+    assert_eq!(tokens(&config(Some("example/tiny-llama"))), 6.0);
+    assert_eq!(tokens(&config(None)), 7.0);
+    let error = provider
+        .plan_resource(&PlanRequest {
+            type_name: "lathe_dataset".into(),
+            address: "lathe_dataset.x".into(),
+            prior: None,
+            config: config(Some("example/missing-model")),
+            applying: false,
+        })
+        .unwrap_err();
+    assert_eq!(error.attribute.as_deref(), Some("tokenizer"));
+}

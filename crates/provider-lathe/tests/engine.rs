@@ -1,10 +1,13 @@
-//! A real configuration planned and applied through the engine with the lathe provider: the
-//! seed's data preparation as one `lathe_dataset` block, then a changed seed and its reason.
+//! Real configurations planned and applied through the engine with the lathe provider: the
+//! seed's data preparation as one `lathe_dataset` block, then a changed seed and its reason;
+//! and a dataset built from another's output, changing when (and only when) its input does.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::Duration;
 
+use lathe_config::value::Value;
 use lathe_core::applier::{ApplyObserver, Operation};
 use lathe_core::engine::{Engine, Known};
 use lathe_core::plan::{Action, Plan};
@@ -15,10 +18,18 @@ use lathe_dataset::{OutputFormat, synth};
 use lathe_hub::{Hub, HubConfig};
 use lathe_provider_lathe::LatheProvider;
 
-struct Quiet;
+/// Remembers the order in which resources started applying, and any failures (panicking
+/// inside the engine's walk would hide them).
+#[derive(Default)]
+struct Recorder {
+    started: Mutex<Vec<String>>,
+    failures: Mutex<Vec<String>>,
+}
 
-impl ApplyObserver for Quiet {
-    fn started(&self, _address: &InstanceAddress, _operation: Operation, _id: Option<&str>) {}
+impl ApplyObserver for Recorder {
+    fn started(&self, address: &InstanceAddress, _operation: Operation, _id: Option<&str>) {
+        self.started.lock().unwrap().push(address.to_string());
+    }
     fn progress(&self, _address: &InstanceAddress, _message: &str) {}
     fn output(&self, _address: &InstanceAddress, _line: &str) {}
     fn finished(
@@ -29,7 +40,7 @@ impl ApplyObserver for Quiet {
         _elapsed: Duration,
     ) {
         if let Err(error) = result {
-            panic!("apply failed: {error}");
+            self.failures.lock().unwrap().push(error);
         }
     }
 }
@@ -52,7 +63,9 @@ output "path" {{
     )
 }
 
-fn plan_and_apply(directory: &Path) -> (Plan, State) {
+/// Plans and applies the folder's configuration; returns the plan, the new state and the
+/// order in which resources were applied.
+fn plan_and_apply(directory: &Path) -> (Plan, State, Vec<String>) {
     let loaded = lathe_config::load_module(directory)
         .unwrap_or_else(|(sources, diagnostics)| panic!("{}", diagnostics.render(&sources, false)));
     let module = loaded.module;
@@ -80,10 +93,14 @@ fn plan_and_apply(directory: &Path) -> (Plan, State) {
     let plan = engine
         .plan(&state, &variables, drift, &PlanOptions::default())
         .unwrap_or_else(|diagnostics| panic!("{}", diagnostics.render(&module.sources, false)));
+    let recorder = Recorder::default();
     engine
-        .apply(&plan, &mut state, directory, 4, &Quiet)
+        .apply(&plan, &mut state, directory, 4, &recorder)
         .expect("apply");
-    (plan, state)
+    let failures = recorder.failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "apply failed: {failures:?}");
+    let order = recorder.started.into_inner().unwrap();
+    (plan, state, order)
 }
 
 #[test]
@@ -100,7 +117,7 @@ fn a_lathe_dataset_block_does_the_seed_conversion() {
     .unwrap();
     std::fs::write(directory.join("main.tf"), config(42)).unwrap();
 
-    let (plan, state) = plan_and_apply(directory);
+    let (plan, state, _) = plan_and_apply(directory);
     assert_eq!(plan.changes.len(), 1);
     assert_eq!(plan.changes[0].action, Action::Create);
     let address = InstanceAddress::parse("lathe_dataset.dialogsum_v1").unwrap();
@@ -116,7 +133,7 @@ fn a_lathe_dataset_block_does_the_seed_conversion() {
     );
 
     // Unchanged: nothing to do.
-    let (plan, _) = plan_and_apply(directory);
+    let (plan, _, _) = plan_and_apply(directory);
     assert!(
         plan.changes
             .iter()
@@ -127,10 +144,131 @@ fn a_lathe_dataset_block_does_the_seed_conversion() {
 
     // A new seed: an update whose reason names the attribute.
     std::fs::write(directory.join("main.tf"), config(7)).unwrap();
-    let (plan, state) = plan_and_apply(directory);
+    let (plan, state, _) = plan_and_apply(directory);
     let change = &plan.changes[0];
     assert_eq!(change.action, Action::Update);
     assert_eq!(change.reasons, ["sample.seed 42 → 7"]);
     let attributes = &state.instance(&address).unwrap().attributes;
     assert_ne!(attributes["path"].as_str().unwrap(), path);
+}
+
+/// `clean` filters the source; `v1` samples `clean`'s output.
+fn chained_config(clean_filter: &str) -> String {
+    format!(
+        r#"
+resource "lathe_dataset" "clean" {{
+  source         = "dialogsum.parquet"
+  drop_columns   = ["id", "topic"]
+  rename_columns = {{ dialogue = "prompt", summary = "completion" }}
+  filter         = "{clean_filter}"
+  format         = "fine-tuning"
+  output_format  = "parquet"
+}}
+
+resource "lathe_dataset" "v1" {{
+  source = lathe_dataset.clean.path
+  sample = {{ n = 50, seed = 42 }}
+  format = "fine-tuning"
+}}
+"#
+    )
+}
+
+fn attributes<'a>(state: &'a State, address: &str) -> &'a serde_json::Value {
+    &state
+        .instance(&InstanceAddress::parse(address).unwrap())
+        .unwrap_or_else(|| panic!("{address} is not in state"))
+        .attributes
+}
+
+fn change<'a>(plan: &'a Plan, address: &str) -> &'a lathe_core::plan::ResourceChange {
+    plan.changes
+        .iter()
+        .find(|change| change.address.to_string() == address)
+        .unwrap_or_else(|| panic!("no change for {address}"))
+}
+
+#[test]
+fn a_dataset_built_from_another_follows_its_version() {
+    let project = tempfile::tempdir().unwrap();
+    let directory = project.path();
+    synth::write_dialogsum(
+        &directory.join("dialogsum.parquet"),
+        400,
+        5,
+        OutputFormat::Parquet,
+        None,
+    )
+    .unwrap();
+    std::fs::write(
+        directory.join("main.tf"),
+        chained_config("length(completion) > 0"),
+    )
+    .unwrap();
+    let (_, state, order) = plan_and_apply(directory);
+    assert_eq!(order, ["lathe_dataset.clean", "lathe_dataset.v1"]);
+    let clean = attributes(&state, "lathe_dataset.clean").clone();
+    let v1 = attributes(&state, "lathe_dataset.v1").clone();
+    assert_eq!(v1["source"], clean["path"]);
+    assert_eq!(v1["rows"], serde_json::json!(50));
+
+    // The upstream's recipe changes its output: the downstream changes because of it, its new
+    // version known only once the upstream is applied, and the upstream is applied first.
+    std::fs::write(
+        directory.join("main.tf"),
+        chained_config("length(completion) > 90"),
+    )
+    .unwrap();
+    let (plan, state, order) = plan_and_apply(directory);
+    let upstream = change(&plan, "lathe_dataset.clean");
+    assert_eq!(upstream.action, Action::Update);
+    assert_eq!(
+        upstream.reasons,
+        ["filter \"length(completion) > 0\" → \"length(completion) > 90\""]
+    );
+    let downstream = change(&plan, "lathe_dataset.v1");
+    assert_eq!(downstream.action, Action::Update);
+    assert_eq!(
+        downstream.reasons,
+        [
+            format!("source {} → (known after apply)", clean["path"]),
+            "upstream lathe_dataset.clean.path changed".to_string(),
+        ]
+    );
+    assert_eq!(
+        downstream.planned.as_object().unwrap()["version"],
+        Value::Unknown
+    );
+    assert_eq!(order, ["lathe_dataset.clean", "lathe_dataset.v1"]);
+    let filtered = attributes(&state, "lathe_dataset.clean").clone();
+    let resampled = attributes(&state, "lathe_dataset.v1").clone();
+    assert_ne!(filtered["version"], clean["version"]);
+    assert_eq!(resampled["source"], filtered["path"]);
+    assert_ne!(resampled["version"], v1["version"]);
+    assert_ne!(resampled["source_sha256"], v1["source_sha256"]);
+
+    // A new upstream recipe whose output is byte for byte the same: the upstream gets a new
+    // version, the downstream keeps its own, because its version follows content.
+    std::fs::write(
+        directory.join("main.tf"),
+        chained_config("length(completion) > 90 and length(prompt) > 0"),
+    )
+    .unwrap();
+    let (_, state, _) = plan_and_apply(directory);
+    let same_output = attributes(&state, "lathe_dataset.clean");
+    assert_ne!(same_output["version"], filtered["version"]);
+    assert_eq!(same_output["sha256"], filtered["sha256"]);
+    let kept = attributes(&state, "lathe_dataset.v1");
+    assert_eq!(kept["source"], same_output["path"]);
+    assert_eq!(kept["version"], resampled["version"]);
+    assert_eq!(kept["sha256"], resampled["sha256"]);
+
+    // Nothing changed: nothing to do.
+    let (plan, _, order) = plan_and_apply(directory);
+    assert!(
+        plan.changes
+            .iter()
+            .all(|change| change.action == Action::NoOp)
+    );
+    assert!(order.is_empty());
 }

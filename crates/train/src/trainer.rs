@@ -15,7 +15,7 @@ use crate::data::{self, Batch, Encoding, Example, Record, Row};
 use crate::error::{Result, TrainError};
 use crate::hyperparameters::Hyperparameters;
 use crate::metrics::{self, TrainingRow, ValidationRow};
-use crate::model::{ForwardInputs, Llama, LoraSettings, Trainable, cross_entropy};
+use crate::model::{ForwardInputs, Llama, LoraSettings, Trainable};
 use crate::optimizer::{AdamW, clip_gradients};
 use crate::output;
 use crate::schedule::Schedule;
@@ -185,7 +185,7 @@ fn batch_loss(
         },
     )?;
     let selected = hidden.index_select(&batch.loss_rows, 0)?;
-    cross_entropy(&model.logits(&selected)?, &batch.loss_targets)
+    model.loss(&selected, &batch.loss_targets)
 }
 
 /// One micro-batch's loss and the gradient of each variable (zeros where none flowed).
@@ -490,7 +490,7 @@ pub fn train(job: &Job, on_event: &mut dyn FnMut(&Event)) -> Result<Summary> {
                 Slot::Latest,
                 &state,
                 &trainable_tensors(&optimizer),
-                &optimizer.moments(),
+                &optimizer.moments()?,
             )?;
             on_event(&Event::Checkpoint { step: state.step });
         }

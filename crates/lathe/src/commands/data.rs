@@ -1,13 +1,12 @@
 //! `lathe data`: validate, preview, describe, generate and prepare training data.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use lathe_dataset::{
-    Format, ModelProfile, OutputFormat, Recipe, RunOptions, Source, Step, TokenCounter,
+    Format, HashCache, ModelProfile, OutputFormat, Recipe, RowCounter, RunOptions, Source, Step,
+    TokenCounter,
 };
 
 #[derive(Debug, clap::Subcommand)]
@@ -200,7 +199,15 @@ fn cell(text: &str, width: usize) -> String {
 
 fn preview(arguments: &PreviewArgs) -> Result<()> {
     let preview = lathe_dataset::inspect::preview(&arguments.file, arguments.rows)?;
-    let width = arguments.width.max(4);
+    for text in preview_lines(&preview, arguments.width) {
+        line(text);
+    }
+    Ok(())
+}
+
+/// The preview as a table: a header, a rule, one line per row, then the count.
+fn preview_lines(preview: &lathe_dataset::inspect::Preview, width: usize) -> Vec<String> {
+    let width = width.max(4);
     let rows: Vec<Vec<String>> = preview
         .rows
         .iter()
@@ -228,20 +235,17 @@ fn preview(arguments: &PreviewArgs) -> Result<()> {
             .trim_end()
             .to_string()
     };
-    line(render_row(&preview.columns));
-    line(format_args!(
-        "{}",
+    let mut lines = vec![
+        render_row(&preview.columns),
         widths
             .iter()
             .map(|width| "─".repeat(*width))
             .collect::<Vec<_>>()
-            .join("─┼─")
-    ));
-    for row in &rows {
-        line(render_row(row));
-    }
-    line(format_args!("({} row(s) shown)", rows.len()));
-    Ok(())
+            .join("─┼─"),
+    ];
+    lines.extend(rows.iter().map(|row| render_row(row)));
+    lines.push(format!("({} row(s) shown)", rows.len()));
+    lines
 }
 
 fn stats(arguments: &StatsArgs) -> Result<()> {
@@ -251,9 +255,18 @@ fn stats(arguments: &StatsArgs) -> Result<()> {
         arguments.file.display(),
         stats.rows
     ));
+    for text in stats_lines(&stats) {
+        line(text);
+    }
+    Ok(())
+}
+
+/// Each column's summary and its length histogram, bars scaled to the fullest bucket.
+fn stats_lines(stats: &lathe_dataset::inspect::Stats) -> Vec<String> {
+    let mut lines = Vec::new();
     for column in &stats.columns {
-        line("");
-        line(format_args!(
+        lines.push(String::new());
+        lines.push(format!(
             "{}: {} values, {} null; characters min {} / mean {:.1} / max {}; about {} tokens",
             column.name,
             column.values,
@@ -270,21 +283,23 @@ fn stats(arguments: &StatsArgs) -> Result<()> {
             .max()
             .unwrap_or(0)
             .max(1);
-        let label_width = column
+        let labels: Vec<String> = column
             .histogram
             .iter()
-            .map(|(from, to, _)| format!("{from}–{to}").len())
+            .map(|(from, to, _)| format!("{from}–{}", to - 1))
+            .collect();
+        let label_width = labels
+            .iter()
+            .map(|label| label.chars().count())
             .max()
             .unwrap_or(0);
-        for (from, to, count) in &column.histogram {
+        for (label, (_, _, count)) in labels.iter().zip(&column.histogram) {
             let bar = "█".repeat(((count * 40).div_ceil(most)) as usize);
-            line(format_args!(
-                "  {:>label_width$} │{bar} {count}",
-                format!("{from}–{}", to - 1)
-            ));
+            let padding = " ".repeat(label_width - label.chars().count());
+            lines.push(format!("  {padding}{label} │{bar} {count}"));
         }
     }
-    Ok(())
+    lines
 }
 
 fn output_format(path: &Path) -> Result<OutputFormat> {
@@ -411,9 +426,12 @@ fn prepare(arguments: &PrepareArgs) -> Result<()> {
         })
     };
     let (fingerprint, outcome) = match &arguments.output {
-        // The version only names the default folder: with -o, hashing the source overlaps the run.
+        // The version only names the default folder: with -o, hashing the source overlaps the
+        // run, and no project cache is kept for a folder that may be anywhere.
         Some(output_dir) => std::thread::scope(|scope| {
-            let fingerprint = scope.spawn(|| lathe_dataset::fingerprint(&recipe, &base_dir));
+            let fingerprint = scope.spawn(|| {
+                lathe_dataset::fingerprint(&recipe, &base_dir, &mut HashCache::in_memory())
+            });
             let outcome = run_into(output_dir.clone());
             let fingerprint = fingerprint
                 .join()
@@ -421,7 +439,9 @@ fn prepare(arguments: &PrepareArgs) -> Result<()> {
             anyhow::Ok((fingerprint?, outcome?))
         })?,
         None => {
-            let fingerprint = lathe_dataset::fingerprint(&recipe, &base_dir)?;
+            let mut cache = HashCache::for_project(&base_dir);
+            let fingerprint = lathe_dataset::fingerprint(&recipe, &base_dir, &mut cache)?;
+            cache.save()?;
             let output_dir = Path::new(".lathe")
                 .join("datasets")
                 .join(&fingerprint.version);
@@ -460,13 +480,13 @@ fn prepare(arguments: &PrepareArgs) -> Result<()> {
 /// Runs `work` while a progress bar shows rows and rows/s from the counter it is given.
 fn with_progress<T, E>(
     total: Option<u64>,
-    work: impl FnOnce(Arc<AtomicU64>) -> Result<T, E> + Send,
+    work: impl FnOnce(RowCounter) -> Result<T, E> + Send,
 ) -> Result<T>
 where
     T: Send,
     E: Into<anyhow::Error> + Send,
 {
-    let counter = Arc::new(AtomicU64::new(0));
+    let counter = RowCounter::new();
     let bar = match total {
         Some(total) => indicatif::ProgressBar::new(total),
         None => indicatif::ProgressBar::new_spinner(),
@@ -479,18 +499,89 @@ where
     if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
-    let result = std::thread::scope(|scope| {
-        let worker_counter = Arc::clone(&counter);
-        let worker = scope.spawn(move || work(worker_counter));
-        while !worker.is_finished() {
-            bar.set_position(counter.load(Ordering::Relaxed));
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        worker.join()
-    });
+    let worker_counter = counter.clone();
+    let result = lathe_dataset::progress::watch(
+        &counter,
+        Duration::from_millis(100),
+        move || work(worker_counter),
+        |snapshot| bar.set_position(snapshot.rows),
+    );
     bar.finish_and_clear();
     match result {
         Ok(result) => result.map_err(Into::into),
         Err(_) => bail!("the data pipeline panicked"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lathe_dataset::inspect::{ColumnStats, Preview, Stats};
+
+    use super::{cell, preview_lines, stats_lines};
+
+    #[test]
+    fn cells_are_one_line_and_cut_to_width() {
+        let cases = [
+            ("short", 10, "short"),
+            ("two\nlines", 10, "two⏎lines"),
+            ("tab\there", 10, "tab here"),
+            ("a longer sentence", 8, "a longe…"),
+            ("héllo wörld", 6, "héllo…"),
+        ];
+        for (text, width, expected) in cases {
+            assert_eq!(cell(text, width), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn previews_are_aligned_tables() {
+        let preview = Preview {
+            columns: vec!["prompt".into(), "completion".into()],
+            rows: vec![
+                vec![
+                    "#Person1#: Hi.\n#Person2#: Hello.".into(),
+                    "They greet.".into(),
+                ],
+                vec!["Q".into(), "A".into()],
+            ],
+        };
+        assert_eq!(
+            preview_lines(&preview, 12),
+            [
+                "prompt       │ completion",
+                "─────────────┼────────────",
+                "#Person1#: … │ They greet.",
+                "Q            │ A",
+                "(2 row(s) shown)",
+            ]
+        );
+    }
+
+    #[test]
+    fn histograms_scale_to_the_fullest_bucket() {
+        let stats = Stats {
+            rows: 5,
+            columns: vec![ColumnStats {
+                name: "summary".into(),
+                values: 5,
+                nulls: 0,
+                min: 8,
+                max: 15,
+                mean: 10.4,
+                total_characters: 52,
+                estimated_tokens: 9,
+                histogram: vec![(8, 12, 4), (12, 16, 1)],
+            }],
+        };
+        assert_eq!(
+            stats_lines(&stats),
+            [
+                String::new(),
+                "summary: 5 values, 0 null; characters min 8 / mean 10.4 / max 15; about 9 tokens"
+                    .to_string(),
+                format!("   8–11 │{} 4", "█".repeat(40)),
+                format!("  12–15 │{} 1", "█".repeat(10)),
+            ]
+        );
     }
 }

@@ -5,15 +5,14 @@ use lathe_config::value::Value;
 use lathe_core::provider::{PlanRequest, PlannedChange, Progress, ProviderError};
 use lathe_core::schema::{AttributeSchema, BlockSchema};
 
+use super::default_tags::{observed_tags, tags_all_attribute};
 use super::iam_tags::{from_tags, tags, update_tags};
 use super::{PlanRules, Resource, plan_with_rules};
 use crate::clients::Clients;
 use crate::data_sources::partition_of;
 use crate::error::{ApiError, api};
 use crate::policy_text::{check_document, decode_document, keep_equivalent};
-use crate::values::{
-    ObjectBuilder, attribute, observed_map, optional_string, required_string, string_map,
-};
+use crate::values::{ObjectBuilder, attribute, optional_string, required_string, string_map};
 
 #[derive(Debug)]
 pub struct IamPolicy;
@@ -43,6 +42,7 @@ impl Resource for IamPolicy {
                 "tags",
                 TypeConstraint::Map(Box::new(TypeConstraint::String)),
             ),
+            tags_all_attribute(),
             AttributeSchema::computed("id", TypeConstraint::String),
             AttributeSchema::computed("arn", TypeConstraint::String),
             AttributeSchema::computed("policy_id", TypeConstraint::String),
@@ -72,7 +72,7 @@ impl Resource for IamPolicy {
                     .path(optional_string(planned, "path")?.unwrap_or_else(|| "/".into()))
                     .set_description(optional_string(planned, "description")?)
                     .policy_document(&document)
-                    .set_tags(non_empty(tags(&string_map(planned, "tags")?)?))
+                    .set_tags(non_empty(tags(&string_map(planned, "tags_all")?)?))
                     .send(),
             )
             .map_err(api(format!("creating IAM policy {name}")))?;
@@ -82,7 +82,10 @@ impl Resource for IamPolicy {
             .unwrap_or_default()
             .to_string();
         let state = ObjectBuilder::from(planned).string("arn", arn).build();
-        self.read(clients, &state)?.ok_or_else(|| {
+        let created = clients
+            .propagation
+            .read_back(|| self.read(clients, &state))?;
+        created.ok_or_else(|| {
             ProviderError::new(format!(
                 "IAM policy {name} was created but cannot be read back"
             ))
@@ -135,6 +138,8 @@ impl Resource for IamPolicy {
                 .unwrap_or_default(),
         )?;
         let known = optional_string(state, "policy").ok().flatten();
+        let (own_tags, tags_all) =
+            observed_tags(state, &from_tags(policy.tags()), &clients.default_tags);
         Ok(Some(
             ObjectBuilder::from(state)
                 .string("id", arn.clone())
@@ -154,10 +159,8 @@ impl Resource for IamPolicy {
                     "attachment_count",
                     Value::integer(i64::from(policy.attachment_count().unwrap_or(0))),
                 )
-                .set(
-                    "tags",
-                    observed_map(attribute(state, "tags"), &from_tags(policy.tags())),
-                )
+                .set("tags", own_tags)
+                .set("tags_all", tags_all)
                 .build(),
         ))
     }

@@ -8,14 +8,15 @@ use lathe_config::value::Value;
 use lathe_core::provider::{PlanRequest, PlannedChange, Progress, ProviderError};
 use lathe_core::schema::{AttributeSchema, BlockSchema, NestedBlockSchema, Nesting};
 
+use super::default_tags::{observed_tags, tags_all_attribute};
 use super::iam_tags::{from_tags, tags, update_tags};
 use super::{PlanRules, Resource, plan_with_rules};
 use crate::clients::Clients;
 use crate::error::{ApiError, api};
 use crate::policy_text::{check_document, decode_document, keep_equivalent};
 use crate::values::{
-    ObjectBuilder, attribute, observed_integer, observed_map, optional_bool, optional_integer,
-    optional_string, required_string, set_value, string_list, string_map,
+    ObjectBuilder, attribute, observed_integer, optional_bool, optional_integer, optional_string,
+    required_string, set_value, string_list, string_map,
 };
 
 #[derive(Debug)]
@@ -54,6 +55,7 @@ impl Resource for IamRole {
                 "tags",
                 TypeConstraint::Map(Box::new(TypeConstraint::String)),
             ),
+            tags_all_attribute(),
             AttributeSchema::computed("id", TypeConstraint::String),
             AttributeSchema::computed("arn", TypeConstraint::String),
             AttributeSchema::computed("unique_id", TypeConstraint::String),
@@ -107,31 +109,38 @@ impl Resource for IamRole {
         let name = required_string(planned, "name")?;
         let trust = required_string(planned, "assume_role_policy")?;
         check_document(&trust, "assume_role_policy")?;
-        let role_tags = tags(&string_map(planned, "tags")?)?;
-        clients
-            .block_on(
-                clients
-                    .iam
-                    .create_role()
-                    .role_name(&name)
-                    .path(optional_string(planned, "path")?.unwrap_or_else(|| "/".into()))
-                    .set_description(optional_string(planned, "description")?)
-                    .assume_role_policy_document(&trust)
-                    .set_max_session_duration(
-                        optional_integer(planned, "max_session_duration").map(|n| n as i32),
-                    )
-                    .set_permissions_boundary(optional_string(planned, "permissions_boundary")?)
-                    .set_tags((!role_tags.is_empty()).then_some(role_tags))
-                    .send(),
+        let role_tags = tags(&string_map(planned, "tags_all")?)?;
+        let request = clients
+            .iam
+            .create_role()
+            .role_name(&name)
+            .path(optional_string(planned, "path")?.unwrap_or_else(|| "/".into()))
+            .set_description(optional_string(planned, "description")?)
+            .assume_role_policy_document(&trust)
+            .set_max_session_duration(
+                optional_integer(planned, "max_session_duration").map(|n| n as i32),
             )
-            .map_err(api(format!("creating IAM role {name}")))?;
-        for arn in string_list(planned, "managed_policy_arns")? {
-            attach(clients, &name, &arn)?;
+            .set_permissions_boundary(optional_string(planned, "permissions_boundary")?)
+            .set_tags((!role_tags.is_empty()).then_some(role_tags));
+        // A principal in the trust policy created moments ago may not be accepted yet.
+        clients.propagation.retry(|| {
+            clients
+                .block_on(request.clone().send())
+                .map_err(api(format!("creating IAM role {name}")))
+        })?;
+        // Unknown here means not configured: the attribute is then computed from the role.
+        if attribute(planned, "managed_policy_arns").is_known() {
+            for arn in string_list(planned, "managed_policy_arns")? {
+                attach(clients, &name, &arn)?;
+            }
         }
         for (policy_name, document) in inline_policies(planned)? {
             put_inline(clients, &name, &policy_name, &document)?;
         }
-        self.read(clients, planned)?.ok_or_else(|| {
+        let created = clients
+            .propagation
+            .read_back(|| self.read(clients, planned))?;
+        created.ok_or_else(|| {
             ProviderError::new(format!(
                 "IAM role {name} was created but cannot be read back"
             ))
@@ -155,6 +164,8 @@ impl Resource for IamRole {
         };
         let trust = decode_document(role.assume_role_policy_document().unwrap_or_default())?;
         let known_trust = optional_string(state, "assume_role_policy").ok().flatten();
+        let (own_tags, tags_all) =
+            observed_tags(state, &from_tags(role.tags()), &clients.default_tags);
         let mut object = ObjectBuilder::from(state)
             .string("id", name.clone())
             .string("name", name.clone())
@@ -197,10 +208,8 @@ impl Resource for IamRole {
                     None => Value::Null,
                 },
             )
-            .set(
-                "tags",
-                observed_map(attribute(state, "tags"), &from_tags(role.tags())),
-            );
+            .set("tags", own_tags)
+            .set("tags_all", tags_all);
         // Only what this resource manages is read back; attachments made by other resources
         // (aws_iam_role_policy_attachment) are theirs, as with the Terraform provider.
         if !attribute(state, "managed_policy_arns").is_null() {
@@ -479,17 +488,20 @@ fn attached(clients: &Clients, role: &str) -> Result<Vec<String>, ProviderError>
     }
 }
 
+/// Attaches a managed policy; a role or policy created moments ago may not be visible yet.
 pub fn attach(clients: &Clients, role: &str, arn: &str) -> Result<(), ProviderError> {
-    clients
-        .block_on(
-            clients
-                .iam
-                .attach_role_policy()
-                .role_name(role)
-                .policy_arn(arn)
-                .send(),
-        )
-        .map_err(api(format!("attaching {arn} to IAM role {role}")))?;
+    clients.propagation.retry(|| {
+        clients
+            .block_on(
+                clients
+                    .iam
+                    .attach_role_policy()
+                    .role_name(role)
+                    .policy_arn(arn)
+                    .send(),
+            )
+            .map_err(api(format!("attaching {arn} to IAM role {role}")))
+    })?;
     Ok(())
 }
 
@@ -530,19 +542,22 @@ pub fn put_inline(
     document: &str,
 ) -> Result<(), ProviderError> {
     check_document(document, "policy")?;
-    clients
-        .block_on(
-            clients
-                .iam
-                .put_role_policy()
-                .role_name(role)
-                .policy_name(name)
-                .policy_document(document)
-                .send(),
-        )
-        .map_err(api(format!(
-            "putting inline policy {name} on IAM role {role}"
-        )))?;
+    // The role may have been created moments ago.
+    clients.propagation.retry(|| {
+        clients
+            .block_on(
+                clients
+                    .iam
+                    .put_role_policy()
+                    .role_name(role)
+                    .policy_name(name)
+                    .policy_document(document)
+                    .send(),
+            )
+            .map_err(api(format!(
+                "putting inline policy {name} on IAM role {role}"
+            )))
+    })?;
     Ok(())
 }
 

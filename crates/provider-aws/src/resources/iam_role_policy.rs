@@ -47,7 +47,10 @@ impl Resource for IamRolePolicy {
     ) -> Result<Value, ProviderError> {
         let (role, name) = identity(planned)?;
         put_inline(clients, &role, &name, &required_string(planned, "policy")?)?;
-        self.read(clients, planned)?.ok_or_else(|| {
+        let created = clients
+            .propagation
+            .read_back(|| self.read(clients, planned))?;
+        created.ok_or_else(|| {
             ProviderError::new(format!(
                 "inline policy {name} of IAM role {role} cannot be read back"
             ))

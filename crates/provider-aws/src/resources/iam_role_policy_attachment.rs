@@ -40,7 +40,10 @@ impl Resource for IamRolePolicyAttachment {
         let state = ObjectBuilder::from(planned)
             .string("id", prefixed_unique_id(&format!("{role}-")))
             .build();
-        self.read(clients, &state)?.ok_or_else(|| {
+        let created = clients
+            .propagation
+            .read_back(|| self.read(clients, &state))?;
+        created.ok_or_else(|| {
             ProviderError::new(format!(
                 "{arn} was attached to IAM role {role} but is not listed"
             ))

@@ -47,15 +47,18 @@ pub fn difference(
     (set, removed)
 }
 
-/// Brings an IAM object's tags from `prior`'s to `planned`'s: untags the removed keys, then
-/// tags what was added or changed. `untag` and `tag` make the one SDK call of that object type.
+/// Brings an IAM object's tags (`tags_all`: its own and the provider's defaults) from
+/// `prior`'s to `planned`'s: untags the removed keys, then tags what was added or changed. `untag` and `tag` make the one SDK call of that object type.
 pub fn update_tags(
     prior: &Value,
     planned: &Value,
     untag: impl FnOnce(Vec<String>) -> Result<(), ProviderError>,
     tag: impl FnOnce(Vec<Tag>) -> Result<(), ProviderError>,
 ) -> Result<(), ProviderError> {
-    let (set, removed) = difference(&string_map(prior, "tags")?, &string_map(planned, "tags")?);
+    let (set, removed) = difference(
+        &string_map(prior, "tags_all")?,
+        &string_map(planned, "tags_all")?,
+    );
     if !removed.is_empty() {
         untag(removed)?;
     }

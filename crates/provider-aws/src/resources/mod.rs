@@ -1,5 +1,6 @@
 //! The resource types: each module turns one `aws_*` type's operations into API calls.
 
+pub mod default_tags;
 mod iam_policy;
 mod iam_role;
 mod iam_role_policy;
@@ -83,8 +84,9 @@ pub type AttributeDefault<'rules> = (&'rules str, fn() -> Value);
 #[derive(Debug, Default)]
 pub struct PlanRules<'rules> {
     /// `(name, name_prefix)`: on create with no name, one is generated from the prefix (or
-    /// Terraform's `terraform-`) now, so the intended name is in state before the create and a
-    /// crash in between does not orphan the object.
+    /// Terraform's `terraform-`) in the final plan before apply, and only there: the engine
+    /// records it as the pending create, so a crash in between does not orphan the object, and
+    /// a plan that is only shown says `(known after apply)` rather than a name apply would not use.
     pub generated_name: Option<(&'rules str, &'rules str)>,
     /// Attributes holding policy JSON, compared by meaning.
     pub policies: &'rules [&'rules str],
@@ -111,9 +113,12 @@ pub fn plan_with_rules(
         }
     }
     let mut change = plan_from_schema(schema, request.prior.as_ref(), &config);
-    if let (Some((name, prefix)), None, Value::Object(planned)) =
-        (rules.generated_name, &request.prior, &mut change.planned)
-    {
+    if let (Some((name, prefix)), None, true, Value::Object(planned)) = (
+        rules.generated_name,
+        &request.prior,
+        request.applying,
+        &mut change.planned,
+    ) {
         let configured_name = crate::values::attribute(&config, name);
         let configured_prefix = crate::values::attribute(&config, prefix);
         if configured_name.is_null() && configured_prefix.is_known() {

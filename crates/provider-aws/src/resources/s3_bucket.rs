@@ -8,14 +8,13 @@ use lathe_config::value::Value;
 use lathe_core::provider::{PlanRequest, PlannedChange, Progress, ProviderError};
 use lathe_core::schema::{AttributeSchema, BlockSchema};
 
+use super::default_tags::{observed_tags, tags_all_attribute};
 use super::s3_tags::{from_tag_set, tagging};
 use super::{PlanRules, Resource, plan_with_rules};
 use crate::clients::Clients;
 use crate::data_sources::partition_of;
 use crate::error::{ApiError, api};
-use crate::values::{
-    ObjectBuilder, attribute, observed_map, optional_bool, required_string, string_map,
-};
+use crate::values::{ObjectBuilder, optional_bool, required_string, string_map};
 
 #[derive(Debug)]
 pub struct S3Bucket;
@@ -41,6 +40,7 @@ impl Resource for S3Bucket {
                 "tags",
                 TypeConstraint::Map(Box::new(TypeConstraint::String)),
             ),
+            tags_all_attribute(),
             AttributeSchema::computed("id", TypeConstraint::String),
             AttributeSchema::computed("arn", TypeConstraint::String),
             AttributeSchema::computed("bucket_domain_name", TypeConstraint::String),
@@ -98,6 +98,7 @@ impl Resource for S3Bucket {
             .unwrap_or_else(|| clients.region.clone());
         let tags = read_tags(clients, &bucket)?;
         let (partition, dns_suffix, _) = partition_of(&region);
+        let (tags, tags_all) = observed_tags(state, &tags, &clients.default_tags);
         Ok(Some(
             ObjectBuilder::from(state)
                 .string("id", bucket.clone())
@@ -108,7 +109,8 @@ impl Resource for S3Bucket {
                     format!("{bucket}.s3.{region}.{dns_suffix}"),
                 )
                 .string("region", region)
-                .set("tags", observed_map(attribute(state, "tags"), &tags))
+                .set("tags", tags)
+                .set("tags_all", tags_all)
                 .set(
                     "force_destroy",
                     Value::Bool(optional_bool(state, "force_destroy").unwrap_or(false)),
@@ -125,7 +127,7 @@ impl Resource for S3Bucket {
         _progress: &dyn Progress,
     ) -> Result<Value, ProviderError> {
         let bucket = required_string(prior, "bucket")?;
-        if string_map(prior, "tags")? != string_map(planned, "tags")? {
+        if string_map(prior, "tags_all")? != string_map(planned, "tags_all")? {
             put_tags(clients, &bucket, planned)?;
         }
         let merged = ObjectBuilder::from(planned)
@@ -167,7 +169,7 @@ impl Resource for S3Bucket {
 }
 
 fn put_tags(clients: &Clients, bucket: &str, planned: &Value) -> Result<(), ProviderError> {
-    let tags = string_map(planned, "tags")?;
+    let tags = string_map(planned, "tags_all")?;
     if tags.is_empty() {
         clients
             .block_on(clients.s3.delete_bucket_tagging().bucket(bucket).send())

@@ -10,6 +10,7 @@ use lathe_config::value::Value;
 use lathe_core::provider::{PlanRequest, PlannedChange, Progress, ProviderError};
 use lathe_core::schema::{AttributeSchema, BlockSchema};
 
+use super::default_tags::{observed_tags, tags_all_attribute};
 use super::s3_tags::{from_tag_set, tagging};
 use super::upload::{Body, ObjectHeaders, put};
 use super::{PlanRules, Resource, plan_with_rules};
@@ -81,6 +82,7 @@ impl Resource for S3Object {
             AttributeSchema::optional("metadata", string_map_type()),
             AttributeSchema::optional("tags", string_map_type()),
             AttributeSchema::optional("force_destroy", TypeConstraint::Bool),
+            tags_all_attribute(),
             AttributeSchema::computed("id", TypeConstraint::String),
             AttributeSchema::computed("arn", TypeConstraint::String),
             AttributeSchema::computed("version_id", TypeConstraint::String),
@@ -182,6 +184,7 @@ impl Resource for S3Object {
                     .collect()
             })
             .unwrap_or_default();
+        let (own_tags, tags_all) = observed_tags(state, &tags, &clients.default_tags);
         let mut object = ObjectBuilder::from(state)
             .string("id", key.clone())
             .string("arn", format!("arn:aws:s3:::{bucket}/{key}"))
@@ -204,7 +207,8 @@ impl Resource for S3Object {
                 "metadata",
                 observed_map(attribute(state, "metadata"), &metadata),
             )
-            .set("tags", observed_map(attribute(state, "tags"), &tags));
+            .set("tags", own_tags)
+            .set("tags_all", tags_all);
         let observed_headers = [
             head.cache_control(),
             head.content_disposition(),
@@ -234,7 +238,7 @@ impl Resource for S3Object {
         if body_changed {
             upload(clients, planned, progress)?;
         } else {
-            let tags = string_map(planned, "tags")?;
+            let tags = string_map(planned, "tags_all")?;
             let result = if tags.is_empty() {
                 clients
                     .block_on(
@@ -338,7 +342,7 @@ fn upload(
     progress: &dyn Progress,
 ) -> Result<(), ProviderError> {
     let (bucket, key) = location(planned)?;
-    let tags = string_map(planned, "tags")?;
+    let tags = string_map(planned, "tags_all")?;
     let tagging = (!tags.is_empty()).then(|| {
         tags.iter()
             .map(|(name, value)| format!("{}={}", query_encode(name), query_encode(value)))

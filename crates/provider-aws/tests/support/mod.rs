@@ -3,14 +3,16 @@
 
 #![allow(dead_code)]
 
+pub mod faulty_peer;
 pub mod moto;
+pub mod region;
 pub mod scenarios;
 
 use lathe_config::value::Value;
 use lathe_core::provider::{
     ApplyAction, ApplyRequest, PlanRequest, PlannedChange, Progress, Provider,
 };
-use lathe_provider_aws::{AwsProvider, LocalRegion, Target};
+use lathe_provider_aws::{AwsProvider, LocalRegion, Propagation, Target};
 use std::sync::{Arc, Mutex};
 
 /// Records progress messages, so tests can check what a long operation reported.
@@ -48,6 +50,23 @@ pub fn json(value: serde_json::Value) -> Value {
 
 impl Harness {
     pub fn new(endpoint: &str, access_key: &str, secret_key: &str, flavor: Flavor) -> Harness {
+        Harness::with_propagation(
+            endpoint,
+            access_key,
+            secret_key,
+            flavor,
+            Propagation::default(),
+        )
+    }
+
+    /// A harness whose provider waits for IAM propagation as `propagation` says.
+    pub fn with_propagation(
+        endpoint: &str,
+        access_key: &str,
+        secret_key: &str,
+        flavor: Flavor,
+        propagation: Propagation,
+    ) -> Harness {
         let module_directory = tempfile::tempdir().unwrap();
         let local = LocalRegion {
             endpoint: endpoint.to_string(),
@@ -55,7 +74,8 @@ impl Harness {
             secret_access_key: secret_key.to_string(),
         };
         let mut provider = AwsProvider::new(Target::Local(Arc::new(local)))
-            .with_module_directory(module_directory.path());
+            .with_module_directory(module_directory.path())
+            .with_propagation(propagation);
         provider
             .configure(&json(serde_json::json!({"region": "us-east-1"})))
             .expect("the provider configures");
@@ -88,14 +108,42 @@ impl Harness {
         }
     }
 
+    /// Configures the provider again, as a new `provider "aws"` block would.
+    pub fn configure(&mut self, config: serde_json::Value) {
+        self.provider
+            .configure(&json(config))
+            .expect("the provider configures");
+    }
+
+    /// A plan that is only shown (`lathe plan`).
     pub fn plan(&self, type_name: &str, prior: Option<&Value>, config: &Value) -> PlannedChange {
+        self.plan_as(type_name, prior, config, false)
+    }
+
+    /// The final plan the engine makes right before apply.
+    pub fn final_plan(
+        &self,
+        type_name: &str,
+        prior: Option<&Value>,
+        config: &Value,
+    ) -> PlannedChange {
+        self.plan_as(type_name, prior, config, true)
+    }
+
+    fn plan_as(
+        &self,
+        type_name: &str,
+        prior: Option<&Value>,
+        config: &Value,
+        applying: bool,
+    ) -> PlannedChange {
         self.provider
             .plan_resource(&PlanRequest {
                 type_name: type_name.to_string(),
                 address: format!("{type_name}.test"),
                 prior: prior.cloned(),
                 config: config.clone(),
-                applying: false,
+                applying,
             })
             .expect("plan succeeds")
     }
@@ -125,7 +173,7 @@ impl Harness {
     /// Plans and creates; returns the state.
     pub fn create(&self, type_name: &str, config: serde_json::Value) -> Value {
         let config = json(config);
-        let change = self.plan(type_name, None, &config);
+        let change = self.final_plan(type_name, None, &config);
         self.try_apply(
             type_name,
             ApplyAction::Create,
@@ -145,7 +193,7 @@ impl Harness {
         config: serde_json::Value,
     ) -> (PlannedChange, Value) {
         let config = json(config);
-        let change = self.plan(type_name, Some(prior), &config);
+        let change = self.final_plan(type_name, Some(prior), &config);
         assert!(
             change.requires_replace.is_empty(),
             "{type_name} would be replaced: {:?}",

@@ -50,8 +50,23 @@ fn list_buckets(harness: &Harness) -> Vec<String> {
 /// refused without force_destroy, emptied with it.
 pub fn bucket_lifecycle(harness: &Harness) {
     let config = json!({"bucket_prefix": "lathe-test-", "tags": {"team": "ml"}});
-    let state = harness.create("aws_s3_bucket", config.clone());
+    // A plan that is only shown leaves the generated name unknown; the final plan before
+    // apply chooses it once, and the create uses exactly that name.
+    let shown = harness.plan("aws_s3_bucket", None, &super::json(config.clone()));
+    assert_eq!(attribute(&shown.planned, "bucket"), &Value::Unknown);
+    let last = harness.final_plan("aws_s3_bucket", None, &super::json(config.clone()));
+    let chosen = string(&last.planned, "bucket");
+    let state = harness
+        .try_apply(
+            "aws_s3_bucket",
+            ApplyAction::Create,
+            None,
+            &last.planned,
+            &super::json(config.clone()),
+        )
+        .expect("the bucket is created");
     let bucket = string(&state, "bucket");
+    assert_eq!(bucket, chosen, "apply uses the name the final plan chose");
     assert!(
         lathe_provider_aws::naming::has_generated_suffix(&bucket, "lathe-test-"),
         "{bucket}"
@@ -219,7 +234,7 @@ pub fn object_changes(harness: &Harness) {
     std::fs::write(&large, &bytes).unwrap();
     let config =
         super::json(json!({"bucket": "lathe-objects", "key": "large.bin", "source": "large.bin"}));
-    let planned = harness.plan("aws_s3_object", None, &config).planned;
+    let planned = harness.final_plan("aws_s3_object", None, &config).planned;
     let progress = Recorded::default();
     let large_state = harness
         .provider
@@ -266,13 +281,13 @@ pub fn object_changes(harness: &Harness) {
     harness.delete("aws_s3_bucket", &bucket_state).unwrap();
 }
 
-const DOCUMENT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}"#;
+pub const DOCUMENT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}"#;
 /// The same meaning, reordered and reformatted.
 const SAME_DOCUMENT: &str = r#"{
   "Statement": [{"Resource": ["*"], "Action": ["s3:ListBucket", "s3:GetObject"], "Effect": "Allow"}],
   "Version": "2012-10-17"
 }"#;
-const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"bedrock.amazonaws.com"}}]}"#;
+pub const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"bedrock.amazonaws.com"}}]}"#;
 
 fn attached(harness: &Harness, role: &str) -> Vec<String> {
     let output = harness
@@ -454,4 +469,84 @@ pub fn iam_lifecycle(harness: &Harness) {
             .iter()
             .all(|role| role.role_name() != role_name)
     );
+}
+
+fn bucket_tags(harness: &Harness, bucket: &str) -> Value {
+    let output = harness
+        .runtime
+        .block_on(harness.s3.get_bucket_tagging().bucket(bucket).send())
+        .unwrap();
+    Value::Object(
+        output
+            .tag_set()
+            .iter()
+            .map(|tag| (tag.key().to_string(), Value::string(tag.value())))
+            .collect(),
+    )
+}
+
+fn role_tags(harness: &Harness, role: &str) -> Value {
+    let output = harness
+        .runtime
+        .block_on(harness.iam.get_role().role_name(role).send())
+        .unwrap();
+    Value::Object(
+        output
+            .role()
+            .map(|role| role.tags())
+            .unwrap_or_default()
+            .iter()
+            .map(|tag| (tag.key().to_string(), Value::string(tag.value())))
+            .collect(),
+    )
+}
+
+fn with_default_tags(tags: serde_json::Value) -> serde_json::Value {
+    json!({"region": "us-east-1", "default_tags": [{"tags": tags}]})
+}
+
+/// The provider's default_tags: merged under each object's own tags (which win), shown in
+/// `tags_all`, kept out of `tags` on read, and a change of the defaults updates in place.
+pub fn default_tags(harness: &mut Harness) {
+    harness.configure(with_default_tags(
+        json!({"Environment": "dev", "team": "platform"}),
+    ));
+    let bucket_config =
+        json!({"bucket": "lathe-default-tags", "tags": {"team": "ml"}, "force_destroy": true});
+    let bucket = harness.create("aws_s3_bucket", bucket_config.clone());
+    let expected_all = json(json!({"Environment": "dev", "team": "ml"}));
+    assert_eq!(attribute(&bucket, "tags"), &json(json!({"team": "ml"})));
+    assert_eq!(attribute(&bucket, "tags_all"), &expected_all);
+    assert_eq!(bucket_tags(harness, "lathe-default-tags"), expected_all);
+    assert_eq!(
+        harness.read("aws_s3_bucket", &bucket).as_ref(),
+        Some(&bucket)
+    );
+    let unchanged = harness.plan("aws_s3_bucket", Some(&bucket), &super::json(bucket_config));
+    assert!(unchanged.reasons.is_empty(), "{:?}", unchanged.reasons);
+
+    let role_config = json!({"name": "lathe-tagged", "assume_role_policy": TRUST});
+    let role = harness.create("aws_iam_role", role_config.clone());
+    assert_eq!(attribute(&role, "tags"), &Value::Null);
+    let defaults = json(json!({"Environment": "dev", "team": "platform"}));
+    assert_eq!(attribute(&role, "tags_all"), &defaults);
+    assert_eq!(role_tags(harness, "lathe-tagged"), defaults);
+    assert_eq!(harness.read("aws_iam_role", &role).as_ref(), Some(&role));
+
+    harness.configure(with_default_tags(json!({"Environment": "prod"})));
+    let (change, role) = harness.update("aws_iam_role", &role, role_config);
+    assert!(
+        change
+            .reasons
+            .iter()
+            .any(|reason| reason.starts_with("tags_all ")),
+        "{:?}",
+        change.reasons
+    );
+    let prod = json(json!({"Environment": "prod"}));
+    assert_eq!(attribute(&role, "tags_all"), &prod);
+    assert_eq!(role_tags(harness, "lathe-tagged"), prod);
+
+    harness.delete("aws_iam_role", &role).unwrap();
+    harness.delete("aws_s3_bucket", &bucket).unwrap();
 }

@@ -7,24 +7,24 @@ mod schema;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use lathe_config::value::Value;
 use lathe_core::provider::{
     ApplyAction, ApplyRequest, PlanRequest, PlannedChange, Progress, ProviderError, describe_change,
 };
-use lathe_dataset::RunOptions;
-use lathe_hub::Hub;
+use lathe_dataset::{Fingerprint, HashCache, RowCounter, RunOptions};
 
 pub use manifest::Manifest;
 pub use recipe::{Configured, configured};
 pub use schema::schema;
 
-use crate::sources::resolve_hub_sources;
+use crate::sources::Sources;
 
 pub const TYPE_NAME: &str = "lathe_dataset";
+
+/// How often apply reports rows read and their rate.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Where every dataset version lives, under the project folder.
 pub fn datasets_dir(base_dir: &Path) -> PathBuf {
@@ -71,13 +71,15 @@ fn differences(path: &str, before: &Value, after: &Value, reasons: &mut Vec<Stri
 fn prepared_recipe(
     config: &Value,
     base_dir: &Path,
-    hub: &Hub,
+    sources: &Sources,
 ) -> Result<Configured, ProviderError> {
     let mut configured = configured(config, base_dir)?;
-    resolve_hub_sources(&mut configured.recipe, &configured.selection, hub)
+    sources
+        .resolve(&mut configured.recipe, &configured.selection, base_dir)
         .map_err(|error| ProviderError::at_attribute(error.to_string(), "source"))?;
     if let Some(model) = &configured.tokenizer_model {
-        let snapshot = hub
+        let snapshot = sources
+            .hub
             .resolve_model(model, None)
             .map_err(|error| ProviderError::at_attribute(error.to_string(), "tokenizer"))?;
         configured.recipe.tokenizer = Some(snapshot.join("tokenizer.json"));
@@ -89,9 +91,18 @@ fn dataset_error(error: lathe_dataset::DatasetError) -> ProviderError {
     ProviderError::new(error.to_string())
 }
 
+/// The dataset's version, hashing only the source files the project's cache cannot vouch for.
+fn fingerprint(configured: &Configured, base_dir: &Path) -> Result<Fingerprint, ProviderError> {
+    let mut cache = HashCache::for_project(base_dir);
+    let fingerprint = lathe_dataset::fingerprint(&configured.recipe, base_dir, &mut cache)
+        .map_err(dataset_error)?;
+    cache.save().map_err(dataset_error)?;
+    Ok(fingerprint)
+}
+
 pub fn plan(
     base_dir: &Path,
-    hub: &Hub,
+    sources: &Sources,
     request: &PlanRequest,
 ) -> Result<PlannedChange, ProviderError> {
     let config = &request.config;
@@ -119,10 +130,10 @@ pub fn plan(
     let fingerprint = if contains_unknown(config) {
         None
     } else {
-        let configured = prepared_recipe(config, base_dir, hub)?;
+        let configured = prepared_recipe(config, base_dir, sources)?;
         // The same checks apply would make, so mistakes surface before anything runs.
         lathe_dataset::check(&configured.recipe, base_dir).map_err(dataset_error)?;
-        Some(lathe_dataset::fingerprint(&configured.recipe, base_dir).map_err(dataset_error)?)
+        Some(fingerprint(&configured, base_dir)?)
     };
     let unchanged = match (&request.prior, &fingerprint) {
         (Some(prior), Some(fingerprint)) => {
@@ -167,7 +178,7 @@ pub fn plan(
 
 pub fn apply(
     base_dir: &Path,
-    hub: &Hub,
+    sources: &Sources,
     request: &ApplyRequest,
     progress: &dyn Progress,
 ) -> Result<Value, ProviderError> {
@@ -186,9 +197,8 @@ pub fn apply(
         }
         return Ok(Value::Null);
     }
-    let configured = prepared_recipe(&request.config, base_dir, hub)?;
-    let fingerprint =
-        lathe_dataset::fingerprint(&configured.recipe, base_dir).map_err(dataset_error)?;
+    let configured = prepared_recipe(&request.config, base_dir, sources)?;
+    let fingerprint = fingerprint(&configured, base_dir)?;
     let relative_dir = Path::new(".lathe")
         .join("datasets")
         .join(&fingerprint.version);
@@ -200,26 +210,25 @@ pub fn apply(
     {
         Some(manifest) => manifest,
         None => {
-            let counter = Arc::new(AtomicU64::new(0));
+            let counter = RowCounter::new();
             let options = RunOptions {
                 base_dir: base_dir.to_path_buf(),
                 output_dir: output_dir.clone(),
                 profile: configured.profile,
-                progress: Some(Arc::clone(&counter)),
+                progress: Some(counter.clone()),
             };
-            let outcome = std::thread::scope(|scope| {
-                let worker = scope.spawn(|| lathe_dataset::run(&configured.recipe, &options));
-                let mut reported = 0;
-                while !worker.is_finished() {
-                    std::thread::sleep(Duration::from_millis(250));
-                    let rows = counter.load(Ordering::Relaxed);
-                    if rows != reported {
-                        progress.message(&format!("{rows} rows read"));
-                        reported = rows;
+            let mut reported = 0;
+            let outcome = lathe_dataset::progress::watch(
+                &counter,
+                PROGRESS_INTERVAL,
+                || lathe_dataset::run(&configured.recipe, &options),
+                |snapshot| {
+                    if snapshot.rows != reported {
+                        progress.message(&snapshot.to_string());
+                        reported = snapshot.rows;
                     }
-                }
-                worker.join()
-            })
+                },
+            )
             .map_err(|_| ProviderError::new("the dataset pipeline panicked"))?
             .map_err(dataset_error)?;
             let manifest = Manifest::from_outcome(&fingerprint, &outcome, &relative_dir);

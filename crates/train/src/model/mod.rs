@@ -1,27 +1,31 @@
 //! A llama-family decoder built only from differentiable candle operations.
 
-mod composed;
+pub mod composed;
 mod cross_entropy;
-mod input_linear;
+mod heads;
+pub(crate) mod kernel;
 mod linear;
+mod projection;
+mod rms_norm;
 mod rope;
 mod softmax;
 mod swiglu;
 
 use std::collections::HashMap;
 
-use candle_core::{D, Device, Tensor, Var};
+use candle_core::{Device, Tensor, Var};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-pub use cross_entropy::cross_entropy;
-pub use linear::{LoraAdapter, Weight};
+pub use cross_entropy::projected_cross_entropy;
+pub use heads::{HeadLayout, HeadShape, Rotation, merge_heads, split_heads};
+pub use linear::{Linear, LoraAdapter, Weight};
+pub use rms_norm::rms_norm;
 pub use rope::{RotaryTables, apply_rotary, interleaved_to_half_split, inverse_frequencies};
-pub use softmax::{masked_softmax, softmax_last};
+pub use softmax::attention_probabilities;
 pub use swiglu::swiglu;
 
 use crate::config::ModelConfig;
-use linear::Linear;
 use rope::ensure_f32;
 
 /// The projections LoRA may adapt, by their Hugging Face names.
@@ -72,6 +76,14 @@ struct DecoderLayer {
     attention: Attention,
     post_attention_layernorm: Weight,
     mlp: Mlp,
+}
+
+/// What every layer's attention shares within one forward pass.
+struct AttentionGeometry {
+    batch: usize,
+    tokens: usize,
+    rotation: std::sync::Arc<Rotation>,
+    mask: Tensor,
 }
 
 /// What the forward pass needs besides token ids: packed rows carry their own positions and
@@ -254,32 +266,22 @@ impl Llama {
         }
         let (cos, sin) = self.rotary.select(tokens, inputs.positions)?;
         let mask = attention_mask(batch, tokens, inputs.segments, &self.device)?;
+        let geometry = AttentionGeometry {
+            batch,
+            tokens,
+            rotation: Rotation::new(&cos, &sin)?,
+            mask,
+        };
         let mut hidden = self
             .embed_tokens
             .tensor()
             .index_select(&input_ids.flatten_all()?, 0)?;
+        let epsilon = self.config.rms_norm_eps;
         for layer in &self.layers {
-            let normed = rms_norm(
-                &hidden,
-                layer.input_layernorm.tensor(),
-                self.config.rms_norm_eps,
-            )?;
-            let attended = self.attention(
-                &layer.attention,
-                &normed,
-                batch,
-                tokens,
-                &cos,
-                &sin,
-                &mask,
-                &mut inputs.rng,
-            )?;
+            let normed = rms_norm(&hidden, &layer.input_layernorm, epsilon)?;
+            let attended = self.attention(&layer.attention, &normed, &geometry, &mut inputs.rng)?;
             hidden = (hidden + attended)?;
-            let normed = rms_norm(
-                &hidden,
-                layer.post_attention_layernorm.tensor(),
-                self.config.rms_norm_eps,
-            )?;
+            let normed = rms_norm(&hidden, &layer.post_attention_layernorm, epsilon)?;
             let mlp = &layer.mlp;
             let gate = mlp.gate_proj.forward(&normed, inputs.rng.as_deref_mut())?;
             let up = mlp.up_proj.forward(&normed, inputs.rng.as_deref_mut())?;
@@ -289,56 +291,71 @@ impl Llama {
                     .down_proj
                     .forward(&activated, inputs.rng.as_deref_mut())?)?;
         }
-        rms_norm(&hidden, self.norm.tensor(), self.config.rms_norm_eps)
+        rms_norm(&hidden, &self.norm, epsilon)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn attention(
         &self,
         attention: &Attention,
         input: &Tensor,
-        batch: usize,
-        tokens: usize,
-        cos: &Tensor,
-        sin: &Tensor,
-        mask: &Tensor,
+        geometry: &AttentionGeometry,
         rng: &mut Option<&mut ChaCha8Rng>,
+    ) -> candle_core::Result<Tensor> {
+        let query = attention.q_proj.forward(input, rng.as_deref_mut())?;
+        let key = attention.k_proj.forward(input, rng.as_deref_mut())?;
+        let value = attention.v_proj.forward(input, rng.as_deref_mut())?;
+        let context = self.attend(&query, &key, &value, geometry)?;
+        attention.o_proj.forward(&context, rng.as_deref_mut())
+    }
+
+    /// Heads moved (and rotated, and the query scaled) by one op each, keys laid out ready to
+    /// multiply, grouped query heads sharing one batched matmul per K/V head; each op falls back
+    /// to its composition off the CPU.
+    fn attend(
+        &self,
+        query: &Tensor,
+        key: &Tensor,
+        value: &Tensor,
+        geometry: &AttentionGeometry,
     ) -> candle_core::Result<Tensor> {
         let heads = self.config.num_attention_heads;
         let kv_heads = self.config.num_key_value_heads();
         let head_dim = self.config.head_dim();
-        let group = heads / kv_heads;
-        let split = |projected: Tensor, count: usize| -> candle_core::Result<Tensor> {
-            projected
-                .reshape((batch, tokens, count, head_dim))?
-                .transpose(1, 2)?
-                .contiguous()
+        let query_shape = HeadShape {
+            batch: geometry.batch,
+            tokens: geometry.tokens,
+            heads,
+            head_dim,
+            group: heads / kv_heads,
         };
-        let query = split(attention.q_proj.forward(input, rng.as_deref_mut())?, heads)?;
-        let key = split(
-            attention.k_proj.forward(input, rng.as_deref_mut())?,
-            kv_heads,
+        let kv_shape = HeadShape {
+            heads: kv_heads,
+            group: 1,
+            ..query_shape
+        };
+        let scale = 1.0 / (head_dim as f32).sqrt();
+        let query = split_heads(
+            query,
+            query_shape,
+            HeadLayout::TokensByDim,
+            Some(&geometry.rotation),
+            scale,
         )?;
-        let value = split(
-            attention.v_proj.forward(input, rng.as_deref_mut())?,
-            kv_heads,
+        let key = split_heads(
+            key,
+            kv_shape,
+            HeadLayout::DimByTokens,
+            Some(&geometry.rotation),
+            1.0,
         )?;
-        let query = apply_rotary(&query, cos, sin)?;
-        let key = apply_rotary(&key, cos, sin)?;
-        // Grouped-query attention without repeating K/V: the heads sharing one K/V head are
-        // stacked along the token axis, so one batched matmul serves the whole group.
-        let query = query.reshape((batch, kv_heads, group * tokens, head_dim))?;
-        let scores = (query.matmul(&key.t()?)? / (head_dim as f64).sqrt())?;
-        let scores = scores.reshape((batch, heads, tokens, tokens))?;
-        let probabilities =
-            masked_softmax(&scores, mask)?.reshape((batch, kv_heads, group * tokens, tokens))?;
-        let context = probabilities
-            .matmul(&value)?
-            .reshape((batch, heads, tokens, head_dim))?
-            .transpose(1, 2)?
-            .contiguous()?
-            .reshape((batch * tokens, heads * head_dim))?;
-        attention.o_proj.forward(&context, rng.as_deref_mut())
+        let value = split_heads(value, kv_shape, HeadLayout::TokensByDim, None, 1.0)?;
+        let probabilities = attention_probabilities(&query, &key, &geometry.mask, heads)?;
+        merge_heads(&probabilities.matmul(&value)?, query_shape)
+    }
+
+    /// Mean cross-entropy of the next-token predictions from `hidden [rows, dim]`.
+    pub fn loss(&self, hidden: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
+        projected_cross_entropy(hidden, &self.lm_head.weight, targets)
     }
 
     /// Logits `[rows, vocab]` for selected rows of the hidden states.
@@ -505,11 +522,4 @@ fn attention_mask(
             Tensor::from_vec(values, (batch, 1, tokens, tokens), device)
         }
     }
-}
-
-/// RMS norm from primitives (candle-nn's fused one has no backward).
-pub fn rms_norm(input: &Tensor, weight: &Tensor, epsilon: f64) -> candle_core::Result<Tensor> {
-    let mean_square = input.sqr()?.mean_keepdim(D::Minus1)?;
-    let normalized = input.broadcast_div(&(mean_square + epsilon)?.sqrt()?)?;
-    normalized.broadcast_mul(weight)
 }

@@ -2,7 +2,6 @@
 
 use candle_core::{D, DType, Device, Tensor};
 
-use super::input_linear;
 use crate::config::ModelConfig;
 
 /// cos/sin for every position up to the model's context, `[positions, head_dim]` each.
@@ -106,21 +105,10 @@ impl RotaryTables {
     }
 }
 
-/// `x·cos + rotate_half(x)·sin`; backward is the transposed map `g·cos + rotate_halfᵀ(g·sin)`.
+/// `x·cos + rotate_half(x)·sin` from candle primitives: the reference the fused head split is
+/// tested against, and the path off the CPU.
 pub fn apply_rotary(input: &Tensor, cos: &Tensor, sin: &Tensor) -> candle_core::Result<Tensor> {
-    let (forward_cos, forward_sin) = (cos.clone(), sin.clone());
-    let (backward_cos, backward_sin) = (cos.clone(), sin.clone());
-    input_linear::apply(
-        "rotary",
-        input,
-        move |input| {
-            input.broadcast_mul(&forward_cos)? + rotate_half(input)?.broadcast_mul(&forward_sin)?
-        },
-        move |gradient| {
-            let rotated = gradient.broadcast_mul(&backward_sin)?;
-            gradient.broadcast_mul(&backward_cos)? + rotate_half_transposed(&rotated)?
-        },
-    )
+    input.broadcast_mul(cos)? + rotate_half(input)?.broadcast_mul(sin)?
 }
 
 /// `[x1, x2] → [−x2, x1]` over the last axis.
@@ -129,14 +117,6 @@ fn rotate_half(input: &Tensor) -> candle_core::Result<Tensor> {
     let first = input.narrow(D::Minus1, 0, half)?;
     let second = input.narrow(D::Minus1, half, half)?;
     Tensor::cat(&[&second.neg()?, &first], D::Minus1)
-}
-
-/// The transpose of [`rotate_half`]: `[y1, y2] → [y2, −y1]`.
-fn rotate_half_transposed(input: &Tensor) -> candle_core::Result<Tensor> {
-    let half = input.dim(D::Minus1)? / 2;
-    let first = input.narrow(D::Minus1, 0, half)?;
-    let second = input.narrow(D::Minus1, half, half)?;
-    Tensor::cat(&[&second, &first.neg()?], D::Minus1)
 }
 
 /// Reorders q/k rows from GGUF's interleaved pairs (0,1),(2,3)… to HF's halves (0,half),(1,half+1)…,

@@ -1,0 +1,197 @@
+//! Projections as single ops: through frozen or trained weights, and frozen ones with a LoRA adapter.
+//!
+//! candle's matmul backward computes a gradient for both operands, even a frozen weight, and
+//! every op in the graph keeps its own output-sized result (LoRA composed: base output, low-rank
+//! product, its scaled copy and the sum). These ops give backward only what trains, and write
+//! the adapter's contribution into the base output in place, with the scale applied to the
+//! rank-sized intermediate instead of an output-sized one.
+
+use candle_core::backend::BackendStorage;
+use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Shape, Storage, Tensor};
+
+use super::kernel::{add_in_place, add_into, for_chunks, storage_values};
+
+/// `input [rows, in] · weightᵀ` on CPU storage, computed into a fresh buffer without copies.
+pub fn matmul_transposed(
+    input: &CpuStorage,
+    input_layout: &Layout,
+    weight: &CpuStorage,
+    weight_layout: &Layout,
+) -> candle_core::Result<CpuStorage> {
+    let (rows, in_features) = input_layout.shape().dims2()?;
+    let (out_features, weight_in) = weight_layout.shape().dims2()?;
+    if weight_in != in_features {
+        candle_core::bail!(
+            "projection expects {weight_in} input features, got {in_features} (input {:?})",
+            input_layout.dims()
+        )
+    }
+    input.matmul(
+        weight,
+        (1, rows, out_features, in_features),
+        input_layout,
+        &weight_layout.transpose(0, 1)?,
+    )
+}
+
+/// [`matmul_transposed`] with the weight held by a tensor (borrowed, not copied).
+fn matmul_by_weight(
+    input: &CpuStorage,
+    input_layout: &Layout,
+    weight: &Tensor,
+) -> candle_core::Result<CpuStorage> {
+    let (storage, layout) = weight.storage_and_layout();
+    let Storage::Cpu(weight_storage) = &*storage else {
+        candle_core::bail!("projection weights must be on the CPU")
+    };
+    matmul_transposed(input, input_layout, weight_storage, layout)
+}
+
+fn into_values(storage: CpuStorage) -> candle_core::Result<Vec<f32>> {
+    match storage {
+        CpuStorage::F32(values) => Ok(values),
+        other => candle_core::bail!("projection expects f32, got {:?}", other.dtype()),
+    }
+}
+
+/// Adds a frozen bias to every row of `output`, in place.
+fn add_bias(output: &mut [f32], bias: Option<&Tensor>) -> candle_core::Result<()> {
+    let Some(bias) = bias else { return Ok(()) };
+    let bias = bias.flatten_all()?.to_vec1::<f32>()?;
+    let width = bias.len();
+    for_chunks(output, |start, chunk| {
+        for (offset, value) in chunk.iter_mut().enumerate() {
+            *value += bias[(start + offset) % width];
+        }
+    });
+    Ok(())
+}
+
+/// `x·Wᵀ + b` (arguments x and W) with b frozen. Backward gives x's gradient `g·W` and, only
+/// when W trains, W's as `gᵀ·x` straight in W's own layout (candle's matmul would compute the
+/// gradient of Wᵀ and then transpose it through a strided copy).
+pub struct Projection {
+    pub weight_gradient: bool,
+    pub bias: Option<Tensor>,
+}
+
+impl CustomOp2 for Projection {
+    fn name(&self) -> &'static str {
+        "projection"
+    }
+
+    fn cpu_fwd(
+        &self,
+        input: &CpuStorage,
+        input_layout: &Layout,
+        weight: &CpuStorage,
+        weight_layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (rows, _) = input_layout.shape().dims2()?;
+        let (out_features, _) = weight_layout.shape().dims2()?;
+        let mut output = into_values(matmul_transposed(
+            input,
+            input_layout,
+            weight,
+            weight_layout,
+        )?)?;
+        add_bias(&mut output, self.bias.as_ref())?;
+        Ok((CpuStorage::F32(output), Shape::from((rows, out_features))))
+    }
+
+    fn bwd(
+        &self,
+        input: &Tensor,
+        weight: &Tensor,
+        _result: &Tensor,
+        gradient: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
+        let weight_gradient = if self.weight_gradient {
+            Some(gradient.t()?.matmul(input)?)
+        } else {
+            None
+        };
+        Ok((Some(gradient.matmul(weight)?), weight_gradient))
+    }
+}
+
+/// `x·Wᵀ + b + scale·(x·Aᵀ)·Bᵀ` with W and b frozen and the adapter's A (`[rank, in]`) and B
+/// (`[out, rank]`) trained: arguments are x, A, B.
+pub struct AdaptedProjection {
+    pub weight: Tensor,
+    pub bias: Option<Tensor>,
+    pub scale: f64,
+}
+
+impl CustomOp3 for AdaptedProjection {
+    fn name(&self) -> &'static str {
+        "lora-projection"
+    }
+
+    fn cpu_fwd(
+        &self,
+        input: &CpuStorage,
+        input_layout: &Layout,
+        a: &CpuStorage,
+        a_layout: &Layout,
+        b: &CpuStorage,
+        b_layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (rows, in_features) = input_layout.shape().dims2()?;
+        let (rank, a_in) = a_layout.shape().dims2()?;
+        let (out_features, b_rank) = b_layout.shape().dims2()?;
+        if a_in != in_features || b_rank != rank || out_features != self.weight.dim(0)? {
+            candle_core::bail!(
+                "LoRA shapes do not fit: input {:?}, A {:?}, B {:?}, weight {:?}",
+                input_layout.dims(),
+                a_layout.dims(),
+                b_layout.dims(),
+                self.weight.dims()
+            )
+        }
+        let mut output = into_values(matmul_by_weight(input, input_layout, &self.weight)?)?;
+        add_bias(&mut output, self.bias.as_ref())?;
+        let low_rank = input
+            .matmul(
+                a,
+                (1, rows, rank, in_features),
+                input_layout,
+                &a_layout.transpose(0, 1)?,
+            )?
+            .affine(&Layout::contiguous((rows, rank)), self.scale, 0.0)?;
+        let update = low_rank.matmul(
+            b,
+            (1, rows, out_features, rank),
+            &Layout::contiguous((rows, rank)),
+            &b_layout.transpose(0, 1)?,
+        )?;
+        add_into(
+            &mut output,
+            storage_values(
+                self.name(),
+                &update,
+                &Layout::contiguous((rows, out_features)),
+            )?,
+        );
+        Ok((CpuStorage::F32(output), Shape::from((rows, out_features))))
+    }
+
+    fn bwd(
+        &self,
+        input: &Tensor,
+        a: &Tensor,
+        b: &Tensor,
+        _result: &Tensor,
+        gradient: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        // u = s·x·Aᵀ:  dB = gᵀ·u,  du = s·g·B,  dA = duᵀ·x,  dx = g·W + du·A
+        let scaled_low_rank = (input.matmul(&a.t()?)? * self.scale)?;
+        let b_gradient = gradient.t()?.matmul(&scaled_low_rank)?;
+        let low_rank_gradient = (gradient.matmul(b)? * self.scale)?;
+        let a_gradient = low_rank_gradient.t()?.matmul(input)?;
+        let input_gradient = gradient.matmul(&self.weight)?;
+        let adapter_part = low_rank_gradient.matmul(a)?;
+        let input_gradient = add_in_place(input_gradient, &adapter_part)?;
+        Ok((Some(input_gradient), Some(a_gradient), Some(b_gradient)))
+    }
+}
