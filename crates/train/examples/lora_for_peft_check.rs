@@ -41,6 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         output_dir: folder.join("output"),
         checkpoint_interval_steps: 0,
         resume: false,
+        device: Default::default(),
     };
     let summary = train(&Job::from_spec(&spec, &Device::Cpu)?, &mut |_| {})?;
     println!(

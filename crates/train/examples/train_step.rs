@@ -1,7 +1,9 @@
 //! lathe's side of the training benchmark: the anchor's shapes, random weights and ids, N timed
 //! steps of forward, backward and AdamW. Usage: train_step SHAPE BATCH SEQ STEPS [lora]
+//! [--device cpu|cuda|auto]. Each step ends with the device synchronised, so a GPU's queued work
+//! is inside the time measured.
 
-use candle_core::{Device, Tensor, Var};
+use candle_core::{Tensor, Var};
 use lathe_train::config::ModelConfig;
 use lathe_train::data::{Row, make_batch};
 use lathe_train::model::{LORA_TARGETS, Llama, LoraSettings, Trainable};
@@ -44,9 +46,23 @@ fn peak_resident_mebibytes() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: train_step {smollm2-135m|llama-4m} BATCH SEQ STEPS [lora]";
+/// Errors print as their message, not their debug form: they tell the user what to change.
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let device =
+        lathe_train::device::select(lathe_train::device::take_device_argument(&mut args)?)?;
+    let usage =
+        "usage: train_step {smollm2-135m|llama-4m} BATCH SEQ STEPS [lora] [--device cpu|cuda|auto]";
     if args.len() < 4 {
         return Err(usage.into());
     }
@@ -55,7 +71,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sequence: usize = args[2].parse()?;
     let steps: usize = args[3].parse()?;
     let lora = args.get(4).is_some_and(|arg| arg == "lora");
-    let device = Device::Cpu;
     let trainable = if lora {
         Trainable::Lora(LoraSettings {
             rank: 8,
@@ -90,6 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut step = |optimizer: &mut AdamW| -> Result<(), Box<dyn std::error::Error>> {
         let (_, gradients) = batch_gradients(&model, &variables, &inputs, &mut rng)?;
         optimizer.update(&gradients, 1e-5)?;
+        device.synchronize()?;
         Ok(())
     };
     step(&mut optimizer)?;
@@ -102,13 +118,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..steps {
         let logits = model.forward(&inputs.input_ids)?;
         let _: Tensor = logits.sum_all()?;
+        device.synchronize()?;
     }
     let forward_seconds = started.elapsed().as_secs_f64();
     let tokens = (batch * sequence * steps) as f64;
     println!(
-        "model={} method={} params={:.1}M batch={batch} seq={sequence} train_tokens_per_s={:.0} forward_tokens_per_s={:.0} peak_rss_mib={:.0}",
+        "model={} method={} device={} params={:.1}M batch={batch} seq={sequence} train_tokens_per_s={:.0} forward_tokens_per_s={:.0} peak_rss_mib={:.0}",
         args[0],
         if lora { "lora" } else { "full" },
+        lathe_train::device::describe(&device),
         config.parameter_count() as f64 / 1e6,
         tokens / train_seconds,
         tokens / forward_seconds,

@@ -62,6 +62,9 @@ pub enum TrainError {
     #[error("training stopped because the loss became {value} at step {step}; lower learningRate")]
     NonFiniteLoss { step: u64, value: f32 },
 
+    #[error("{0}")]
+    Device(#[from] crate::device::DeviceError),
+
     #[error("training was cancelled")]
     Cancelled,
 }

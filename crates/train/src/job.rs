@@ -47,6 +47,12 @@ impl Job {
         Self::from_spec_with_hub(spec, device, &Hub::from_env())
     }
 
+    /// On the device the spec asks for (`device`, default `auto`).
+    pub fn from_spec_on_its_device(spec: &TrainingSpec) -> Result<Self> {
+        let device = crate::device::select(spec.device)?;
+        Self::from_spec(spec, &device)
+    }
+
     pub fn from_spec_with_hub(spec: &TrainingSpec, device: &Device, hub: &Hub) -> Result<Self> {
         let hyperparameters =
             Hyperparameters::resolve(&spec.hyperparameters, &spec.hyperparameter_table)?;

@@ -6,6 +6,7 @@ pub mod chat;
 pub mod checkpoint;
 pub mod config;
 pub mod data;
+pub mod device;
 pub mod error;
 pub mod gguf;
 pub mod hyperparameters;

@@ -11,7 +11,8 @@
 //!   "hyperparameter_table": "lathe",          // or {"bedrock": "meta.llama3-1-8b-instruct-v1:0"}
 //!   "output_dir": "out",
 //!   "checkpoint_interval_steps": 50,          // 0: only at the end of each epoch
-//!   "resume": true                             // continue from out/checkpoints when present
+//!   "resume": true,                            // continue from out/checkpoints when present
+//!   "device": "auto"                           // "cpu", "cuda" (needs the `cuda` build), or "auto"
 //! }
 //! ```
 //! Relative paths are taken from the spec file's folder.
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Objective;
+use crate::device::DeviceChoice;
 use crate::error::{Result, TrainError, io_error, json_error};
 use crate::hyperparameters::{RawValue, Table};
 
@@ -57,6 +59,8 @@ pub struct TrainingSpec {
     pub checkpoint_interval_steps: u64,
     #[serde(default = "default_resume")]
     pub resume: bool,
+    #[serde(default)]
+    pub device: DeviceChoice,
 }
 
 fn default_objective() -> Objective {

@@ -2,11 +2,10 @@
 //! and the same gradient for every input, on shapes that exercise row blocks, grouped heads,
 //! packed positions and masks.
 
-use candle_core::{Device, Tensor, Var};
+use candle_core::{DType, Device, Tensor, Var};
 use lathe_train::model::{
-    HeadLayout, HeadShape, Linear, LoraAdapter, Rotation, Weight, apply_rotary,
-    attention_probabilities, composed_softmax, cross_entropy, merge_heads, projected_cross_entropy,
-    rms_norm, rms_norm_composed, split_heads, swiglu,
+    HeadLayout, HeadShape, Linear, LoraAdapter, Rotation, Weight, attention_probabilities,
+    composed, merge_heads, projected_cross_entropy, rms_norm, split_heads, swiglu,
 };
 use lathe_train::optimizer::AdamW;
 
@@ -27,6 +26,8 @@ fn variable(shape: &[usize], seed: usize) -> Var {
 fn largest_difference(a: &Tensor, b: &Tensor) -> f32 {
     assert_eq!(a.dims(), b.dims(), "shapes differ");
     (a - b)
+        .unwrap()
+        .to_dtype(DType::F32)
         .unwrap()
         .abs()
         .unwrap()
@@ -100,17 +101,6 @@ fn angles(rows: usize, tokens: usize, head_dim: usize) -> (Tensor, Tensor) {
     (angles.cos().unwrap(), angles.sin().unwrap())
 }
 
-/// `[batch·tokens, heads·head_dim]` → `[batch, heads, tokens, head_dim]` from primitives.
-fn composed_split(input: &Tensor, shape: HeadShape) -> Tensor {
-    input
-        .reshape((shape.batch, shape.tokens, shape.heads, shape.head_dim))
-        .unwrap()
-        .transpose(1, 2)
-        .unwrap()
-        .contiguous()
-        .unwrap()
-}
-
 fn causal_mask(batch_rows: usize, tokens: usize) -> Tensor {
     let mut mask = Vec::new();
     for row in 0..batch_rows {
@@ -163,7 +153,7 @@ fn fused_ops_match_their_composition() {
             fused: Box::new(move |t| rms_norm(&t[0], &held, 1e-5).unwrap()),
             composed: Box::new(move |t| {
                 let weight = if trainable { &t[1] } else { &frozen_weight };
-                rms_norm_composed(&t[0], weight, 1e-5).unwrap()
+                composed::rms_norm(&t[0], weight, 1e-5).unwrap()
             }),
         });
     }
@@ -180,8 +170,8 @@ fn fused_ops_match_their_composition() {
                 split_heads(&t[0], shape, HeadLayout::TokensByDim, Some(&rotation), 0.5).unwrap()
             }),
             composed: Box::new(move |t| {
-                let rotated = apply_rotary(&composed_split(&t[0], shape), &cos, &sin).unwrap();
-                (rotated * 0.5).unwrap().reshape((2, 2, 15, 8)).unwrap()
+                let rotation = Some((&cos, &sin));
+                composed::split_heads(&t[0], shape, HeadLayout::TokensByDim, rotation, 0.5).unwrap()
             }),
         });
     }
@@ -201,10 +191,8 @@ fn fused_ops_match_their_composition() {
             .unwrap()
         }),
         composed: Box::new(move |t| {
-            apply_rotary(&composed_split(&t[0], key_shape), &cos, &sin)
-                .unwrap()
-                .t()
-                .unwrap()
+            let rotation = Some((&cos, &sin));
+            composed::split_heads(&t[0], key_shape, HeadLayout::DimByTokens, rotation, 1.0).unwrap()
         }),
     });
     cases.push(Case {
@@ -214,7 +202,11 @@ fn fused_ops_match_their_composition() {
             let heads = split_heads(&t[0], shape, HeadLayout::TokensByDim, None, 1.0).unwrap();
             merge_heads(&(heads * 2.0).unwrap(), shape).unwrap()
         }),
-        composed: Box::new(|t| (&t[0] * 2.0).unwrap()),
+        composed: Box::new(move |t| {
+            let heads =
+                composed::split_heads(&t[0], shape, HeadLayout::TokensByDim, None, 1.0).unwrap();
+            composed::merge_heads(&(heads * 2.0).unwrap(), shape).unwrap()
+        }),
     });
     for rows in [1, 2] {
         let mask = causal_mask(rows, shape.tokens);
@@ -228,11 +220,7 @@ fn fused_ops_match_their_composition() {
             inputs: vec![variable(&[2, 2, 15, 8], 7), variable(&[2, 2, 8, 5], 8)],
             fused: Box::new(move |t| attention_probabilities(&t[0], &t[1], &mask, 6).unwrap()),
             composed: Box::new(move |t| {
-                let scores = t[0].matmul(&t[1]).unwrap().reshape((2, 6, 5, 5)).unwrap();
-                composed_softmax(&scores.broadcast_add(&composed_mask).unwrap())
-                    .unwrap()
-                    .reshape((2, 2, 15, 5))
-                    .unwrap()
+                composed::attention_probabilities(&t[0], &t[1], &composed_mask, 6).unwrap()
             }),
         });
     }
@@ -263,7 +251,7 @@ fn fused_ops_match_their_composition() {
             composed: Box::new(move |t| {
                 let head = if trainable { &t[1] } else { &frozen_head };
                 let logits = t[0].matmul(&head.t().unwrap()).unwrap();
-                cross_entropy(&logits, &composed_targets).unwrap()
+                composed::cross_entropy(&logits, &composed_targets).unwrap()
             }),
         });
     }
@@ -271,7 +259,7 @@ fn fused_ops_match_their_composition() {
         name: "swiglu",
         inputs: vec![variable(&[3, 5000], 11), variable(&[3, 5000], 12)],
         fused: Box::new(|t| swiglu(&t[0], &t[1]).unwrap()),
-        composed: Box::new(|t| (t[0].silu().unwrap() * &t[1]).unwrap()),
+        composed: Box::new(|t| composed::swiglu(&t[0], &t[1]).unwrap()),
     });
     for case in cases {
         check(case);
@@ -352,10 +340,21 @@ fn projections_match_their_composition() {
 
 #[test]
 fn in_place_adamw_matches_the_formula() {
-    let parameter = variable(&[3, 700], 18);
+    adamw_matches_the_formula(DType::F32);
+}
+
+/// f64 tensors take the optimizer's composed path, the one CUDA tensors take.
+#[test]
+fn composed_adamw_matches_the_formula() {
+    adamw_matches_the_formula(DType::F64);
+}
+
+fn adamw_matches_the_formula(dtype: DType) {
+    let in_dtype = |var: Var| Var::from_tensor(&var.as_tensor().to_dtype(dtype).unwrap()).unwrap();
+    let parameter = in_dtype(variable(&[3, 700], 18));
     let start = parameter.as_tensor().copy().unwrap();
     let mut optimizer = AdamW::new(vec![("p".into(), parameter.clone())], 0.1).unwrap();
-    let gradients = [variable(&[3, 700], 19), variable(&[3, 700], 20)];
+    let gradients = [variable(&[3, 700], 19), variable(&[3, 700], 20)].map(in_dtype);
     let (beta1, beta2, epsilon, rate, decay) = (0.9f64, 0.999f64, 1e-8, 0.01, 0.1);
     let mut expected = start;
     let mut first = expected.zeros_like().unwrap();

@@ -6,8 +6,9 @@
 
 use std::sync::Mutex;
 
-use candle_core::{CpuStorage, CustomOp2, D, DType, Layout, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
 
+use super::composed;
 use super::kernel::{fill_rows, is_cpu_f32, tensor_from, with_values};
 use super::linear::Weight;
 use super::projection::matmul_transposed;
@@ -112,7 +113,7 @@ pub fn projected_cross_entropy(
 ) -> candle_core::Result<Tensor> {
     let weight = head.tensor();
     if !(is_cpu_f32(hidden) && is_cpu_f32(weight)) {
-        return cross_entropy(&hidden.matmul(&weight.t()?)?, targets);
+        return composed::cross_entropy(&hidden.matmul(&weight.t()?)?, targets);
     }
     let rows = hidden.dim(0)?;
     let per_row = hidden.contiguous()?.apply_op2(
@@ -123,17 +124,5 @@ pub fn projected_cross_entropy(
             logits: Mutex::new(None),
         },
     )?;
-    (per_row.sum_all()? / rows as f64)?.to_dtype(DType::F32)
-}
-
-/// Mean cross-entropy of `logits [rows, vocab]` against `targets [rows]`, from candle primitives:
-/// the reference the fused op is tested against, and the path off the CPU.
-pub fn cross_entropy(logits: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
-    let rows = logits.dim(0)?;
-    let max = logits.max_keepdim(D::Minus1)?.detach();
-    let shifted = logits.broadcast_sub(&max)?;
-    let log_total = shifted.exp()?.sum_keepdim(D::Minus1)?.log()?;
-    let picked = shifted.gather(&targets.unsqueeze(1)?, 1)?;
-    let per_row = (log_total - picked)?.squeeze(1)?;
     (per_row.sum_all()? / rows as f64)?.to_dtype(DType::F32)
 }

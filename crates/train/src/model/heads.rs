@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape, Tensor};
 
+use super::composed;
 use super::kernel::{fill_rows, is_cpu_f32, storage_values, tensor_from, with_values};
 
 /// The sizes of one attention input. Query heads sharing a key/value head are adjacent, so
@@ -51,7 +52,7 @@ impl HeadShape {
             }
     }
 
-    fn head_major(&self, layout: HeadLayout) -> Shape {
+    pub(super) fn head_major(&self, layout: HeadLayout) -> Shape {
         let blocks = self.heads / self.group;
         match layout {
             HeadLayout::TokensByDim => {
@@ -63,7 +64,7 @@ impl HeadShape {
         }
     }
 
-    fn token_major(&self) -> Shape {
+    pub(super) fn token_major(&self) -> Shape {
         Shape::from((self.batch * self.tokens, self.heads * self.head_dim))
     }
 }
@@ -74,18 +75,29 @@ pub struct Rotation {
     cos: Vec<f32>,
     sin: Vec<f32>,
     per_batch: bool,
+    /// The same cos/sin as tensors, for the composed path.
+    tables: (Tensor, Tensor),
 }
 
 impl Rotation {
     /// From cos/sin tensors shaped `[1 or batch, 1, tokens, head_dim]`.
     pub fn new(cos: &Tensor, sin: &Tensor) -> candle_core::Result<Arc<Self>> {
         let per_batch = cos.dim(0)? > 1;
-        let cos = cos.flatten_all()?.to_vec1::<f32>()?;
-        let sin = sin.flatten_all()?.to_vec1::<f32>()?;
+        let tables = (cos.clone(), sin.clone());
+        // Only the CPU kernels read the values; elsewhere the tables serve the composed path.
+        let values = |table: &Tensor| -> candle_core::Result<Vec<f32>> {
+            if is_cpu_f32(table) {
+                table.flatten_all()?.to_vec1::<f32>()
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        let (cos, sin) = (values(cos)?, values(sin)?);
         Ok(Arc::new(Self {
             cos,
             sin,
             per_batch,
+            tables,
         }))
     }
 
@@ -277,7 +289,8 @@ pub fn split_heads(
     scale: f32,
 ) -> candle_core::Result<Tensor> {
     if !is_cpu_f32(input) {
-        candle_core::bail!("split-heads runs on CPU f32 tensors; the composed path serves others")
+        let tables = rotation.map(|rotation| (&rotation.tables.0, &rotation.tables.1));
+        return composed::split_heads(input, shape, layout, tables, scale);
     }
     input.contiguous()?.apply_op1(MoveHeads {
         shape,
@@ -291,7 +304,7 @@ pub fn split_heads(
 /// Head-major (`TokensByDim`) → token-major `[batch·tokens, heads·head_dim]`.
 pub fn merge_heads(input: &Tensor, shape: HeadShape) -> candle_core::Result<Tensor> {
     if !is_cpu_f32(input) {
-        candle_core::bail!("merge-heads runs on CPU f32 tensors; the composed path serves others")
+        return composed::merge_heads(input, shape);
     }
     input.contiguous()?.apply_op1(MoveHeads {
         shape,

@@ -1,5 +1,6 @@
 //! A llama-family decoder built only from differentiable candle operations.
 
+pub mod composed;
 mod cross_entropy;
 mod heads;
 pub(crate) mod kernel;
@@ -16,16 +17,15 @@ use candle_core::{Device, Tensor, Var};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-pub use cross_entropy::{cross_entropy, projected_cross_entropy};
+pub use cross_entropy::projected_cross_entropy;
 pub use heads::{HeadLayout, HeadShape, Rotation, merge_heads, split_heads};
 pub use linear::{Linear, LoraAdapter, Weight};
-pub use rms_norm::{rms_norm, rms_norm_composed};
+pub use rms_norm::rms_norm;
 pub use rope::{RotaryTables, apply_rotary, interleaved_to_half_split, inverse_frequencies};
-pub use softmax::{attention_probabilities, composed_softmax};
+pub use softmax::attention_probabilities;
 pub use swiglu::swiglu;
 
 use crate::config::ModelConfig;
-use kernel::is_cpu_f32;
 use rope::ensure_f32;
 
 /// The projections LoRA may adapt, by their Hugging Face names.
@@ -82,10 +82,7 @@ struct DecoderLayer {
 struct AttentionGeometry {
     batch: usize,
     tokens: usize,
-    cos: Tensor,
-    sin: Tensor,
-    /// The CPU kernels' copy of cos/sin; `None` off the CPU.
-    rotation: Option<std::sync::Arc<Rotation>>,
+    rotation: std::sync::Arc<Rotation>,
     mask: Tensor,
 }
 
@@ -272,13 +269,7 @@ impl Llama {
         let geometry = AttentionGeometry {
             batch,
             tokens,
-            rotation: if is_cpu_f32(self.embed_tokens.tensor()) {
-                Some(Rotation::new(&cos, &sin)?)
-            } else {
-                None
-            },
-            cos,
-            sin,
+            rotation: Rotation::new(&cos, &sin)?,
             mask,
         };
         let mut hidden = self
@@ -313,22 +304,19 @@ impl Llama {
         let query = attention.q_proj.forward(input, rng.as_deref_mut())?;
         let key = attention.k_proj.forward(input, rng.as_deref_mut())?;
         let value = attention.v_proj.forward(input, rng.as_deref_mut())?;
-        let context = match &geometry.rotation {
-            Some(rotation) => self.attend_fused(&query, &key, &value, geometry, rotation)?,
-            None => self.attend_composed(&query, &key, &value, geometry)?,
-        };
+        let context = self.attend(&query, &key, &value, geometry)?;
         attention.o_proj.forward(&context, rng.as_deref_mut())
     }
 
-    /// Attention on the CPU: heads moved (and rotated, and the query scaled) by one op each, keys
-    /// laid out ready to multiply, grouped query heads sharing one batched matmul per K/V head.
-    fn attend_fused(
+    /// Heads moved (and rotated, and the query scaled) by one op each, keys laid out ready to
+    /// multiply, grouped query heads sharing one batched matmul per K/V head; each op falls back
+    /// to its composition off the CPU.
+    fn attend(
         &self,
         query: &Tensor,
         key: &Tensor,
         value: &Tensor,
         geometry: &AttentionGeometry,
-        rotation: &std::sync::Arc<Rotation>,
     ) -> candle_core::Result<Tensor> {
         let heads = self.config.num_attention_heads;
         let kv_heads = self.config.num_key_value_heads();
@@ -350,48 +338,19 @@ impl Llama {
             query,
             query_shape,
             HeadLayout::TokensByDim,
-            Some(rotation),
+            Some(&geometry.rotation),
             scale,
         )?;
-        let key = split_heads(key, kv_shape, HeadLayout::DimByTokens, Some(rotation), 1.0)?;
+        let key = split_heads(
+            key,
+            kv_shape,
+            HeadLayout::DimByTokens,
+            Some(&geometry.rotation),
+            1.0,
+        )?;
         let value = split_heads(value, kv_shape, HeadLayout::TokensByDim, None, 1.0)?;
         let probabilities = attention_probabilities(&query, &key, &geometry.mask, heads)?;
         merge_heads(&probabilities.matmul(&value)?, query_shape)
-    }
-
-    /// Attention from candle primitives, for devices the fused ops do not serve.
-    fn attend_composed(
-        &self,
-        query: &Tensor,
-        key: &Tensor,
-        value: &Tensor,
-        geometry: &AttentionGeometry,
-    ) -> candle_core::Result<Tensor> {
-        let (batch, tokens) = (geometry.batch, geometry.tokens);
-        let heads = self.config.num_attention_heads;
-        let kv_heads = self.config.num_key_value_heads();
-        let head_dim = self.config.head_dim();
-        let group = heads / kv_heads;
-        let split = |projected: &Tensor, count: usize| -> candle_core::Result<Tensor> {
-            projected
-                .reshape((batch, tokens, count, head_dim))?
-                .transpose(1, 2)?
-                .contiguous()
-        };
-        let query = apply_rotary(&split(query, heads)?, &geometry.cos, &geometry.sin)?;
-        let key = apply_rotary(&split(key, kv_heads)?, &geometry.cos, &geometry.sin)?;
-        let value = split(value, kv_heads)?;
-        // Grouped-query attention without repeating K/V: the heads sharing one K/V head are
-        // stacked along the token axis, so one batched matmul serves the whole group.
-        let query = (query.reshape((batch, kv_heads, group * tokens, head_dim))?
-            / (head_dim as f64).sqrt())?;
-        let probabilities = attention_probabilities(&query, &key.t()?, &geometry.mask, heads)?;
-        probabilities
-            .matmul(&value)?
-            .reshape((batch, heads, tokens, head_dim))?
-            .transpose(1, 2)?
-            .contiguous()?
-            .reshape((batch * tokens, heads * head_dim))
     }
 
     /// Mean cross-entropy of the next-token predictions from `hidden [rows, dim]`.

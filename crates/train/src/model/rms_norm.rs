@@ -2,8 +2,9 @@
 //! single-threaded passes forward and about a dozen backward, each allocating; fused, it is one
 //! pass each way, split over rows. (candle-nn's fused norm has no backward at all.)
 
-use candle_core::{CpuStorage, CustomOp2, D, Layout, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp2, Layout, Shape, Tensor};
 
+use super::composed;
 use super::kernel::{fill_rows, is_cpu_f32, storage_values, sum_rows, tensor_from, with_values};
 use super::linear::Weight;
 
@@ -120,16 +121,5 @@ pub fn rms_norm(input: &Tensor, weight: &Weight, epsilon: f64) -> candle_core::R
             },
         );
     }
-    rms_norm_composed(input, tensor, epsilon)
-}
-
-/// RMS norm from candle primitives: what the fused op must equal, and the path off the CPU.
-pub fn rms_norm_composed(
-    input: &Tensor,
-    weight: &Tensor,
-    epsilon: f64,
-) -> candle_core::Result<Tensor> {
-    let mean_square = input.sqr()?.mean_keepdim(D::Minus1)?;
-    let normalized = input.broadcast_div(&(mean_square + epsilon)?.sqrt()?)?;
-    normalized.broadcast_mul(weight)
+    composed::rms_norm(input, tensor, epsilon)
 }

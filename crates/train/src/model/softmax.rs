@@ -9,6 +9,7 @@
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp2, D, Layout, Shape, Tensor};
 
+use super::composed;
 use super::kernel::{fill_rows, is_cpu_f32, tensor_from, with_values};
 
 /// An additive mask `[1 or batch, 1, tokens, tokens]`, applied row by row.
@@ -150,9 +151,7 @@ pub fn attention_probabilities(
         )
     }
     if !(is_cpu_f32(query) && is_cpu_f32(key)) {
-        let scores = query.matmul(key)?;
-        let per_head = scores.reshape((batch, heads, tokens, tokens))?;
-        return composed_softmax(&per_head.broadcast_add(mask)?)?.reshape(scores.shape());
+        return composed::attention_probabilities(query, key, mask, heads);
     }
     let mask = AttentionMask {
         values: mask.flatten_all()?.to_vec1::<f32>()?,
@@ -163,13 +162,4 @@ pub fn attention_probabilities(
     query
         .contiguous()?
         .apply_op2(&key.contiguous()?, AttentionProbabilities { mask })
-}
-
-/// Softmax over the last axis from candle primitives: the reference for the fused op, and the
-/// path off the CPU.
-pub fn composed_softmax(input: &Tensor) -> candle_core::Result<Tensor> {
-    let max = input.max_keepdim(D::Minus1)?.detach();
-    let exponentials = input.broadcast_sub(&max)?.exp()?;
-    let total = exponentials.sum_keepdim(D::Minus1)?;
-    exponentials.broadcast_div(&total)
 }

@@ -4,6 +4,7 @@
 
 use candle_core::{CpuStorage, CustomOp2, Layout, Shape, Tensor};
 
+use super::composed;
 use super::kernel::{
     fill_row_pairs, for_chunks, is_cpu_f32, storage_values, tensor_from, with_values,
 };
@@ -91,5 +92,5 @@ pub fn swiglu(gate: &Tensor, up: &Tensor) -> candle_core::Result<Tensor> {
     if is_cpu_f32(gate) && is_cpu_f32(up) {
         return gate.contiguous()?.apply_op2(&up.contiguous()?, SwiGlu);
     }
-    gate.silu()? * up
+    composed::swiglu(gate, up)
 }

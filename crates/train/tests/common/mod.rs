@@ -47,6 +47,7 @@ impl Fixture {
             output_dir: self.path().join(output),
             checkpoint_interval_steps: 0,
             resume: true,
+            device: Default::default(),
         }
     }
 }
