@@ -3,11 +3,11 @@
 //! without harm and resumed from its last checkpoint).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
-use candle_core::Device;
 use indicatif::{ProgressBar, ProgressStyle};
+use lathe_train::device::DeviceChoice;
 use lathe_train::{Event, Job, TrainingSpec, train};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -15,17 +15,24 @@ pub struct TrainArgs {
     /// The training spec (JSON): base model, data files, method, hyperparameters, output folder.
     #[arg(long)]
     pub spec: PathBuf,
+    /// Where to train: `cpu`, `cuda` (a build with `--features cuda`), or `auto` (the GPU when
+    /// this build has one, else the CPU). Overrides the spec's `device`.
+    #[arg(long)]
+    pub device: Option<DeviceChoice>,
 }
 
-fn load_job(spec_path: &Path) -> anyhow::Result<Job> {
-    let spec = TrainingSpec::load(spec_path)?;
-    Job::from_spec(&spec, &Device::Cpu)
-        .with_context(|| format!("preparing {}", spec_path.display()))
+fn load_job(args: &TrainArgs) -> anyhow::Result<Job> {
+    let mut spec = TrainingSpec::load(&args.spec)?;
+    if let Some(device) = args.device {
+        spec.device = device;
+    }
+    Job::from_spec_on_its_device(&spec)
+        .with_context(|| format!("preparing {}", args.spec.display()))
 }
 
 /// Trains in this process, drawing a progress bar.
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
-    let job = load_job(&args.spec)?;
+    let job = load_job(&args)?;
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(
@@ -103,7 +110,7 @@ pub enum WorkerCommand {
 /// The worker side: machine-readable events, then the summary as the last line.
 pub fn run_worker(command: WorkerCommand) -> anyhow::Result<()> {
     let WorkerCommand::Train(args) = command;
-    let job = load_job(&args.spec)?;
+    let job = load_job(&args)?;
     let stdout = std::io::stdout();
     let summary = train(&job, &mut |event| {
         let mut out = stdout.lock();
