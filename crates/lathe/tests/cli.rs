@@ -545,12 +545,19 @@ output "user" {
             .unwrap();
     let instance = &state["resources"][0]["instances"][0];
     assert_eq!(instance["attributes"]["input"]["token"], "s3cr3t");
+    // `output` echoes `input`, so the secret it carries stays marked there too.
     assert_eq!(
         instance["sensitive_attributes"],
-        serde_json::json!([[
-            {"type": "get_attr", "value": "input"},
-            {"type": "get_attr", "value": "token"}
-        ]])
+        serde_json::json!([
+            [
+                {"type": "get_attr", "value": "input"},
+                {"type": "get_attr", "value": "token"}
+            ],
+            [
+                {"type": "get_attr", "value": "output"},
+                {"type": "get_attr", "value": "token"}
+            ]
+        ])
     );
     assert_eq!(state["outputs"]["token"]["sensitive"], true);
     let listed = text(&lathe(directory, &["output"]));
