@@ -436,7 +436,9 @@ impl Engine<'_> {
             self.restrict_to_targets(&options.targets, &mut changes);
         }
         changes.sort_by(|left, right| left.address.cmp(&right.address));
-        let drift = if options.mode == PlanMode::RefreshOnly {
+        // Collecting every reference walks the whole configuration: only worth it when
+        // something drifted.
+        let drift = if options.mode == PlanMode::RefreshOnly || drift.is_empty() {
             drift
         } else {
             let references = crate::relevance::configuration_references(self.module);

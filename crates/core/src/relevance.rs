@@ -32,16 +32,11 @@ fn first_attribute(reference: &Reference) -> Option<&str> {
     })
 }
 
-/// Top-level attributes whose values differ between two objects.
-fn changed_attributes(before: &Value, after: &Value) -> Vec<String> {
+/// Whether the top-level attribute `name` differs between two objects.
+fn attribute_changed(before: &Value, after: &Value, name: &str) -> bool {
     match (before, after) {
-        (Value::Object(before), Value::Object(after)) => before
-            .keys()
-            .chain(after.keys())
-            .filter(|name| before.get(*name) != after.get(*name))
-            .cloned()
-            .collect(),
-        _ => Vec::new(),
+        (Value::Object(before), Value::Object(after)) => before.get(name) != after.get(name),
+        _ => false,
     }
 }
 
@@ -65,12 +60,11 @@ pub fn relevant_drift(
                 return true;
             }
             let resource = drift.address.resource.as_str();
-            let changed = changed_attributes(&drift.before, after);
             references
                 .iter()
                 .filter(|reference| reference.target.address() == resource)
                 .any(|reference| match first_attribute(reference) {
-                    Some(name) => changed.iter().any(|changed| changed == name),
+                    Some(name) => attribute_changed(&drift.before, after, name),
                     None => true,
                 })
         })
