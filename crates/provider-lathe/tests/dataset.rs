@@ -16,6 +16,18 @@ impl Progress for Silent {
     fn message(&self, _text: &str) {}
 }
 
+/// Writes the DialogSum-shaped source every recipe here reads: `rows` rows made with `seed`.
+fn write_source(directory: &Path, rows: u64, seed: u64) {
+    synth::write_dialogsum(
+        &directory.join("dialogsum.parquet"),
+        rows,
+        seed,
+        OutputFormat::Parquet,
+        None,
+    )
+    .unwrap();
+}
+
 fn provider(directory: &Path) -> LatheProvider {
     let hub = Hub::new(HubConfig {
         cache: directory.join("hf-cache"),
@@ -108,14 +120,7 @@ fn get<'a>(value: &'a Value, name: &str) -> &'a Value {
 #[test]
 fn the_seed_conversion_as_a_resource() {
     let directory = tempfile::tempdir().unwrap();
-    synth::write_dialogsum(
-        &directory.path().join("dialogsum.parquet"),
-        200,
-        1,
-        OutputFormat::Parquet,
-        None,
-    )
-    .unwrap();
+    write_source(directory.path(), 200, 1);
     let provider = provider(directory.path());
     let config = seed_config(42);
 
@@ -160,14 +165,7 @@ fn the_seed_conversion_as_a_resource() {
     assert_eq!(get(&reseeded.planned, "sha256"), &Value::Unknown);
 
     // The source's content changed under the same name.
-    synth::write_dialogsum(
-        &directory.path().join("dialogsum.parquet"),
-        200,
-        2,
-        OutputFormat::Parquet,
-        None,
-    )
-    .unwrap();
+    write_source(directory.path(), 200, 2);
     let changed = plan(&provider, Some(&state), &config);
     assert_eq!(changed.reasons, ["source content changed"]);
 
@@ -215,14 +213,7 @@ fn the_seed_conversion_as_a_resource() {
 #[test]
 fn splits_export_a_path_per_part() {
     let directory = tempfile::tempdir().unwrap();
-    synth::write_dialogsum(
-        &directory.path().join("dialogsum.parquet"),
-        100,
-        1,
-        OutputFormat::Parquet,
-        None,
-    )
-    .unwrap();
+    write_source(directory.path(), 100, 1);
     let provider = provider(directory.path());
     let mut config = seed_config(42);
     if let Value::Object(fields) = &mut config {
@@ -264,14 +255,7 @@ fn splits_export_a_path_per_part() {
 #[test]
 fn configuration_mistakes_name_the_attribute() {
     let directory = tempfile::tempdir().unwrap();
-    synth::write_dialogsum(
-        &directory.path().join("dialogsum.parquet"),
-        20,
-        1,
-        OutputFormat::Parquet,
-        None,
-    )
-    .unwrap();
+    write_source(directory.path(), 20, 1);
     let provider = provider(directory.path());
     let with = |name: &str, value: Value| {
         let mut config = seed_config(42);
