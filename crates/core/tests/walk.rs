@@ -120,6 +120,17 @@ resource "fake_bucket" "independent" {
 }
 "#;
 
+/// A project with one `fake_bucket`, applied once.
+fn one_bucket_applied() -> (TempProject, Arc<FakeCloud>) {
+    let project = TempProject::new(&[(
+        "main.tf",
+        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n",
+    )]);
+    let cloud = FakeCloud::new();
+    apply(&project, &cloud);
+    (project, cloud)
+}
+
 #[test]
 fn creates_follow_dependencies_and_destroys_go_in_reverse() {
     let project = TempProject::new(&[("main.tf", CHAIN)]);
@@ -311,12 +322,7 @@ fn replacing_an_upstream_destroys_its_dependents_first() {
 
 #[test]
 fn drift_found_by_refresh_shows_in_the_plan() {
-    let project = TempProject::new(&[(
-        "main.tf",
-        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n",
-    )]);
-    let cloud = FakeCloud::new();
-    apply(&project, &cloud);
+    let (project, cloud) = one_bucket_applied();
     cloud.objects.lock().unwrap().clear();
     let run = apply(&project, &cloud);
     assert_eq!(run.plan.drift.len(), 1);
@@ -332,12 +338,7 @@ fn drift_found_by_refresh_shows_in_the_plan() {
 
 #[test]
 fn a_pending_create_left_by_a_crash_is_adopted_when_it_exists() {
-    let project = TempProject::new(&[(
-        "main.tf",
-        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n",
-    )]);
-    let cloud = FakeCloud::new();
-    apply(&project, &cloud);
+    let (project, cloud) = one_bucket_applied();
     // Simulate a crash after the object was created but before state recorded it.
     let mut state = State::load(project.path()).unwrap();
     let address = InstanceAddress::parse("fake_bucket.b").unwrap();
@@ -537,12 +538,7 @@ fn sensitive_attributes_are_recorded_in_state() {
 
 #[test]
 fn adding_count_moves_the_single_object_to_index_zero() {
-    let project = TempProject::new(&[(
-        "main.tf",
-        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n",
-    )]);
-    let cloud = FakeCloud::new();
-    apply(&project, &cloud);
+    let (project, cloud) = one_bucket_applied();
     project.write("main.tf", "resource \"fake_bucket\" \"b\" {\n  count = 2\n  name  = count.index == 0 ? \"b\" : \"b${count.index}\"\n}\n");
     let run = apply(&project, &cloud);
     assert_eq!(run.plan.moves.len(), 1);
@@ -607,12 +603,7 @@ fn an_object_made_before_a_failure_is_kept_as_tainted_and_replaced_next_time() {
 
 #[test]
 fn a_refresh_only_apply_records_drift_and_changes_nothing() {
-    let project = TempProject::new(&[(
-        "main.tf",
-        "resource \"fake_bucket\" \"b\" {\n  name = \"b\"\n}\n",
-    )]);
-    let cloud = FakeCloud::new();
-    apply(&project, &cloud);
+    let (project, cloud) = one_bucket_applied();
     cloud.objects.lock().unwrap().clear();
     let run = plan_and_apply(
         &project,
