@@ -5,7 +5,7 @@
 use candle_core::{DType, Device, Tensor, Var};
 use lathe_train::model::{
     HeadLayout, HeadShape, Linear, LoraAdapter, Rotation, Weight, attention_probabilities,
-    composed, merge_heads, projected_cross_entropy, rms_norm, split_heads, swiglu,
+    composed, matmul, merge_heads, projected_cross_entropy, rms_norm, split_heads, swiglu,
 };
 use lathe_train::optimizer::AdamW;
 
@@ -264,6 +264,96 @@ fn fused_ops_match_their_composition() {
     for case in cases {
         check(case);
     }
+}
+
+#[test]
+fn matmul_matches_candle_on_every_layout() {
+    // Each case: left and right operands as views (transposed, narrowed, batched) of variables.
+    type View = fn(&Tensor) -> Tensor;
+    type Operands = (&'static str, Vec<usize>, View, Vec<usize>, View);
+    let same: View = |t| t.clone();
+    let transposed: View = |t| t.t().unwrap();
+    let narrowed: View = |t| t.narrow(0, 5, t.dim(0).unwrap() - 9).unwrap();
+    let cases: [Operands; 6] = [
+        (
+            "contiguous, split in row blocks",
+            vec![150, 33],
+            same,
+            vec![33, 70],
+            same,
+        ),
+        (
+            "left transposed",
+            vec![33, 150],
+            transposed,
+            vec![33, 70],
+            same,
+        ),
+        (
+            "right transposed",
+            vec![150, 33],
+            same,
+            vec![70, 33],
+            transposed,
+        ),
+        ("left narrowed", vec![159, 33], narrowed, vec![33, 70], same),
+        (
+            "batched",
+            vec![3, 2, 70, 16],
+            same,
+            vec![3, 2, 16, 40],
+            same,
+        ),
+        (
+            "batched, both transposed",
+            vec![3, 2, 16, 70],
+            transposed,
+            vec![3, 2, 40, 16],
+            transposed,
+        ),
+    ];
+    for (name, left_shape, left_view, right_shape, right_view) in cases {
+        let inputs = vec![variable(&left_shape, 21), variable(&right_shape, 22)];
+        let views = move |t: &[Tensor]| (left_view(&t[0]), right_view(&t[1]));
+        check(Case {
+            name,
+            inputs,
+            fused: Box::new(move |t| {
+                let (left, right) = views(t);
+                matmul(&left, &right).unwrap()
+            }),
+            composed: Box::new(move |t| {
+                let (left, right) = views(t);
+                left.matmul(&right).unwrap()
+            }),
+        });
+    }
+}
+
+#[test]
+fn matmul_gives_the_same_bits_on_any_thread_count() {
+    let left = variable(&[300, 47], 23).as_tensor().clone();
+    let right = variable(&[47, 90], 24)
+        .as_tensor()
+        .t()
+        .unwrap()
+        .contiguous()
+        .unwrap();
+    let on_threads = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            matmul(&left, &right.t().unwrap())
+                .unwrap()
+                .to_vec2::<f32>()
+                .unwrap()
+        })
+    };
+    let one = on_threads(1);
+    assert_eq!(one, on_threads(2));
+    assert_eq!(one, on_threads(5));
 }
 
 #[test]

@@ -11,6 +11,7 @@ use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
 use super::composed;
 use super::kernel::{fill_rows, is_cpu_f32, tensor_from, with_values};
 use super::linear::Weight;
+use super::matmul::matmul;
 use super::projection::matmul_transposed;
 
 /// `log Σ exp(row)`, shifted by the row's maximum for range.
@@ -33,7 +34,9 @@ impl ProjectedCrossEntropy {
             return Ok(saved);
         }
         // Backward run a second time: compute them again.
-        hidden.matmul(&weight.t()?)?.flatten_all()?.to_vec1::<f32>()
+        matmul(hidden, &weight.t()?)?
+            .flatten_all()?
+            .to_vec1::<f32>()
     }
 }
 
@@ -95,9 +98,9 @@ impl CustomOp2 for ProjectedCrossEntropy {
             Ok(())
         })?;
         let logits_gradient = tensor_from(values, (rows, vocabulary))?;
-        let hidden_gradient = logits_gradient.matmul(weight)?;
+        let hidden_gradient = matmul(&logits_gradient, weight)?;
         let weight_gradient = if self.weight_gradient {
-            Some(logits_gradient.t()?.matmul(hidden)?)
+            Some(matmul(&logits_gradient.t()?, hidden)?)
         } else {
             None
         };

@@ -3,6 +3,7 @@
 use candle_core::{DType, Device, Tensor, Var};
 
 use super::kernel::is_cpu_f32;
+use super::matmul::matmul;
 use super::projection::{AdaptedProjection, Projection};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -74,10 +75,7 @@ impl LoraAdapter {
     }
 
     pub fn delta_weight(&self) -> candle_core::Result<Tensor> {
-        self.b
-            .as_tensor()
-            .matmul(self.a.as_tensor())?
-            .affine(self.scale, 0.0)
+        matmul(self.b.as_tensor(), self.a.as_tensor())?.affine(self.scale, 0.0)
     }
 }
 
@@ -127,7 +125,7 @@ impl Linear {
         input: &Tensor,
         rng: Option<&mut ChaCha8Rng>,
     ) -> candle_core::Result<Tensor> {
-        let mut output = input.matmul(&self.weight.tensor().t()?)?;
+        let mut output = matmul(input, &self.weight.tensor().t()?)?;
         if let Some(bias) = &self.bias {
             output = output.broadcast_add(bias.tensor())?;
         }
@@ -137,10 +135,8 @@ impl Linear {
                 _ => input.clone(),
             };
             // The scale goes on the rank-sized product, not on an output-sized one.
-            let low_rank = dropped
-                .matmul(&lora.a.as_tensor().t()?)?
-                .affine(lora.scale, 0.0)?
-                .matmul(&lora.b.as_tensor().t()?)?;
+            let low_rank = matmul(&dropped, &lora.a.as_tensor().t()?)?.affine(lora.scale, 0.0)?;
+            let low_rank = matmul(&low_rank, &lora.b.as_tensor().t()?)?;
             output = (output + low_rank)?;
         }
         Ok(output)

@@ -5,6 +5,7 @@ mod cross_entropy;
 mod heads;
 pub(crate) mod kernel;
 mod linear;
+mod matmul;
 mod projection;
 mod rms_norm;
 mod rope;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use cross_entropy::projected_cross_entropy;
 pub use heads::{HeadLayout, HeadShape, Rotation, merge_heads, split_heads};
 pub use linear::{Linear, LoraAdapter, Weight};
+pub use matmul::matmul;
 pub use rms_norm::rms_norm;
 pub use rope::{RotaryTables, apply_rotary, interleaved_to_half_split, inverse_frequencies};
 pub use softmax::attention_probabilities;
@@ -350,7 +352,7 @@ impl Llama {
         )?;
         let value = split_heads(value, kv_shape, HeadLayout::TokensByDim, None, 1.0)?;
         let probabilities = attention_probabilities(&query, &key, &geometry.mask, heads)?;
-        merge_heads(&probabilities.matmul(&value)?, query_shape)
+        merge_heads(&matmul(&probabilities, &value)?, query_shape)
     }
 
     /// Mean cross-entropy of the next-token predictions from `hidden [rows, dim]`.

@@ -10,6 +10,7 @@ use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Shape, Storage, Tensor};
 
 use super::kernel::{add_in_place, add_into, for_chunks, storage_values};
+use super::matmul::{cpu_matmul, matmul};
 
 /// `input [rows, in] · weightᵀ` on CPU storage, computed into a fresh buffer without copies.
 pub fn matmul_transposed(
@@ -18,20 +19,15 @@ pub fn matmul_transposed(
     weight: &CpuStorage,
     weight_layout: &Layout,
 ) -> candle_core::Result<CpuStorage> {
-    let (rows, in_features) = input_layout.shape().dims2()?;
-    let (out_features, weight_in) = weight_layout.shape().dims2()?;
+    let (_, in_features) = input_layout.shape().dims2()?;
+    let (_, weight_in) = weight_layout.shape().dims2()?;
     if weight_in != in_features {
         candle_core::bail!(
             "projection expects {weight_in} input features, got {in_features} (input {:?})",
             input_layout.dims()
         )
     }
-    input.matmul(
-        weight,
-        (1, rows, out_features, in_features),
-        input_layout,
-        &weight_layout.transpose(0, 1)?,
-    )
+    Ok(cpu_matmul(input, input_layout, weight, &weight_layout.transpose(0, 1)?)?.0)
 }
 
 /// [`matmul_transposed`] with the weight held by a tensor (borrowed, not copied).
@@ -107,11 +103,11 @@ impl CustomOp2 for Projection {
         gradient: &Tensor,
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
         let weight_gradient = if self.weight_gradient {
-            Some(gradient.t()?.matmul(input)?)
+            Some(matmul(&gradient.t()?, input)?)
         } else {
             None
         };
-        Ok((Some(gradient.matmul(weight)?), weight_gradient))
+        Ok((Some(matmul(gradient, weight)?), weight_gradient))
     }
 }
 
@@ -151,20 +147,16 @@ impl CustomOp3 for AdaptedProjection {
         }
         let mut output = into_values(matmul_by_weight(input, input_layout, &self.weight)?)?;
         add_bias(&mut output, self.bias.as_ref())?;
-        let low_rank = input
-            .matmul(
-                a,
-                (1, rows, rank, in_features),
-                input_layout,
-                &a_layout.transpose(0, 1)?,
-            )?
+        let low_rank = cpu_matmul(input, input_layout, a, &a_layout.transpose(0, 1)?)?
+            .0
             .affine(&Layout::contiguous((rows, rank)), self.scale, 0.0)?;
-        let update = low_rank.matmul(
-            b,
-            (1, rows, out_features, rank),
+        let update = cpu_matmul(
+            &low_rank,
             &Layout::contiguous((rows, rank)),
+            b,
             &b_layout.transpose(0, 1)?,
-        )?;
+        )?
+        .0;
         add_into(
             &mut output,
             storage_values(
@@ -185,12 +177,12 @@ impl CustomOp3 for AdaptedProjection {
         gradient: &Tensor,
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
         // u = s·x·Aᵀ:  dB = gᵀ·u,  du = s·g·B,  dA = duᵀ·x,  dx = g·W + du·A
-        let scaled_low_rank = (input.matmul(&a.t()?)? * self.scale)?;
-        let b_gradient = gradient.t()?.matmul(&scaled_low_rank)?;
-        let low_rank_gradient = (gradient.matmul(b)? * self.scale)?;
-        let a_gradient = low_rank_gradient.t()?.matmul(input)?;
-        let input_gradient = gradient.matmul(&self.weight)?;
-        let adapter_part = low_rank_gradient.matmul(a)?;
+        let scaled_low_rank = (matmul(input, &a.t()?)? * self.scale)?;
+        let b_gradient = matmul(&gradient.t()?, &scaled_low_rank)?;
+        let low_rank_gradient = (matmul(gradient, b)? * self.scale)?;
+        let a_gradient = matmul(&low_rank_gradient.t()?, input)?;
+        let input_gradient = matmul(gradient, &self.weight)?;
+        let adapter_part = matmul(&low_rank_gradient, a)?;
         let input_gradient = add_in_place(input_gradient, &adapter_part)?;
         Ok((Some(input_gradient), Some(a_gradient), Some(b_gradient)))
     }

@@ -11,6 +11,7 @@ use candle_core::{CpuStorage, CustomOp2, D, Layout, Shape, Tensor};
 
 use super::composed;
 use super::kernel::{fill_rows, is_cpu_f32, tensor_from, with_values};
+use super::matmul::{cpu_matmul, matmul};
 
 /// An additive mask `[1 or batch, 1, tokens, tokens]`, applied row by row.
 struct AttentionMask {
@@ -79,12 +80,7 @@ impl CustomOp2 for AttentionProbabilities {
                 key_layout.dims()
             )
         }
-        let scores = query.matmul(
-            key,
-            (batch * blocks, rows, tokens, head_dim),
-            query_layout,
-            key_layout,
-        )?;
+        let (scores, _) = cpu_matmul(query, query_layout, key, key_layout)?;
         let CpuStorage::F32(mut scores) = scores else {
             candle_core::bail!("{} expects f32, got {:?}", self.name(), scores.dtype())
         };
@@ -121,8 +117,8 @@ impl CustomOp2 for AttentionProbabilities {
                 tensor_from(output, probabilities.shape())
             })
         })?;
-        let query_gradient = scores_gradient.matmul(&key.t()?)?;
-        let key_gradient = query.t()?.matmul(&scores_gradient)?;
+        let query_gradient = matmul(&scores_gradient, &key.t()?)?;
+        let key_gradient = matmul(&query.t()?, &scores_gradient)?;
         Ok((Some(query_gradient), Some(key_gradient)))
     }
 }
