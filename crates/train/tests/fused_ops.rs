@@ -274,7 +274,7 @@ fn matmul_matches_candle_on_every_layout() {
     let same: View = |t| t.clone();
     let transposed: View = |t| t.t().unwrap();
     let narrowed: View = |t| t.narrow(0, 5, t.dim(0).unwrap() - 9).unwrap();
-    let cases: [Operands; 6] = [
+    let cases: [Operands; 11] = [
         (
             "contiguous, split in row blocks",
             vec![150, 33],
@@ -306,9 +306,33 @@ fn matmul_matches_candle_on_every_layout() {
         ),
         (
             "batched, both transposed",
-            vec![3, 2, 16, 70],
+            vec![3, 2, 17, 70],
             transposed,
-            vec![3, 2, 40, 16],
+            vec![3, 2, 40, 17],
+            transposed,
+        ),
+        // One side at most LoRA-rank sized: each layout the skinny loops take.
+        (
+            "small inner size",
+            vec![150, 8],
+            same,
+            vec![600, 8],
+            transposed,
+        ),
+        ("few rows", vec![300, 8], transposed, vec![300, 600], same),
+        ("few columns", vec![150, 40], same, vec![40, 8], same),
+        (
+            "few columns, left transposed",
+            vec![40, 150],
+            transposed,
+            vec![8, 40],
+            transposed,
+        ),
+        (
+            "few rows, right transposed",
+            vec![8, 40],
+            same,
+            vec![70, 40],
             transposed,
         ),
     ];
@@ -332,28 +356,26 @@ fn matmul_matches_candle_on_every_layout() {
 
 #[test]
 fn matmul_gives_the_same_bits_on_any_thread_count() {
-    let left = variable(&[300, 47], 23).as_tensor().clone();
-    let right = variable(&[47, 90], 24)
-        .as_tensor()
-        .t()
-        .unwrap()
-        .contiguous()
-        .unwrap();
-    let on_threads = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
-            matmul(&left, &right.t().unwrap())
-                .unwrap()
-                .to_vec2::<f32>()
-                .unwrap()
-        })
-    };
-    let one = on_threads(1);
-    assert_eq!(one, on_threads(2));
-    assert_eq!(one, on_threads(5));
+    // A tiled product split in row blocks, and skinny ones split in row and column blocks.
+    let pairs = [
+        ([300, 47], [47, 90]),
+        ([300, 8], [8, 600]),
+        ([8, 300], [300, 600]),
+    ];
+    for (left_shape, right_shape) in pairs {
+        let left = variable(&left_shape, 23).as_tensor().clone();
+        let right = variable(&right_shape, 24).as_tensor().clone();
+        let on_threads = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| matmul(&left, &right).unwrap().to_vec2::<f32>().unwrap())
+        };
+        let one = on_threads(1);
+        assert_eq!(one, on_threads(2), "{left_shape:?} · {right_shape:?}");
+        assert_eq!(one, on_threads(5), "{left_shape:?} · {right_shape:?}");
+    }
 }
 
 #[test]

@@ -1,12 +1,12 @@
-//! Matrix products on the CPU through `matrixmultiply`, split over the cores with rayon.
+//! Matrix products on the CPU: `matrixmultiply`'s kernels for the large ones, split over the
+//! cores with rayon, and direct loops for the skinny ones LoRA makes ([`super::skinny`]).
 //!
 //! candle's CPU matmul is the `gemm` crate's; on this project's reference CPU (AMD EPYC, Zen 4)
 //! gemm 0.19 reaches about 40 GFLOP/s a core on the trainer's shapes, where `matrixmultiply`'s
-//! FMA kernels reach 88–92 and OpenBLAS 95–102 (bench/train/results/NOTES.md). Every product in
-//! the trainer's CPU path goes through here; off the CPU candle's own matmul serves.
+//! kernels reach 88–92 and OpenBLAS 95–102 (bench/train/results/NOTES.md). Every product in the
+//! trainer's CPU path goes through here; off the CPU candle's own matmul serves.
 //!
-//! Work splits into one task per thread: across the batch when it has enough entries, otherwise
-//! across the rows of each product in blocks of whole kernel tiles. Every output
+//! Large products split into one block of rows per thread, in whole kernel tiles. Every output
 //! element is summed in the same order whatever the split, so results are bit-identical for any
 //! thread count.
 
@@ -14,54 +14,133 @@ use candle_core::{CpuStorage, CustomOp2, Layout, Shape, Tensor};
 use rayon::prelude::*;
 
 use super::kernel::is_cpu_f32;
+use super::skinny;
 
-/// Rows or columns per split are a multiple of this, so no kernel tile straddles two tasks.
+/// Rows per split are a multiple of this, so no kernel tile straddles two tasks.
 const SPLIT_ALIGNMENT: usize = 64;
 
-/// One operand: its values, where each batch entry's matrix starts, and its strides.
-struct Operand<'a> {
+/// One matrix: a strided view into values.
+#[derive(Clone, Copy)]
+pub(super) struct View<'a> {
     values: &'a [f32],
-    offsets: Vec<usize>,
+    offset: usize,
+    pub rows: usize,
+    pub columns: usize,
     row_stride: usize,
     column_stride: usize,
 }
 
-impl<'a> Operand<'a> {
-    fn new(storage: &'a CpuStorage, layout: &Layout, side: &str) -> candle_core::Result<Self> {
-        let CpuStorage::F32(values) = storage else {
-            candle_core::bail!("matmul expects f32 values ({side} operand)")
-        };
-        let (dims, strides) = (layout.dims(), layout.stride());
-        let rank = dims.len();
-        let mut offsets = vec![layout.start_offset()];
-        for axis in 0..rank - 2 {
-            offsets = offsets
-                .iter()
-                .flat_map(|offset| (0..dims[axis]).map(move |index| offset + index * strides[axis]))
-                .collect();
-        }
-        let operand = Self {
+impl<'a> View<'a> {
+    fn new(
+        values: &'a [f32],
+        offset: usize,
+        (rows, columns): (usize, usize),
+        (row_stride, column_stride): (usize, usize),
+    ) -> Option<Self> {
+        let view = Self {
             values,
-            offsets,
-            row_stride: strides[rank - 2],
-            column_stride: strides[rank - 1],
+            offset,
+            rows,
+            columns,
+            row_stride,
+            column_stride,
         };
-        let (rows, columns) = (dims[rank - 2], dims[rank - 1]);
-        let last = |offset: usize| {
-            offset
-                + rows.saturating_sub(1) * operand.row_stride
-                + columns.saturating_sub(1) * operand.column_stride
-        };
-        if rows * columns > 0 && operand.offsets.iter().any(|&o| last(o) >= values.len()) {
-            candle_core::bail!("matmul: the {side} operand's layout {layout:?} exceeds its storage")
-        }
-        Ok(operand)
+        view.fits().then_some(view)
     }
 
-    /// The values from the start of batch entry `entry`'s row `row` on.
-    fn values_from_row(&self, entry: usize, row: usize) -> &[f32] {
-        &self.values[self.offsets[entry] + row * self.row_stride..]
+    /// Whether every element lies inside `values`.
+    fn fits(&self) -> bool {
+        let last = self.offset
+            + self.rows.saturating_sub(1) * self.row_stride
+            + self.columns.saturating_sub(1) * self.column_stride;
+        self.rows * self.columns == 0 || last < self.values.len()
     }
+
+    pub fn at(&self, row: usize, column: usize) -> f32 {
+        self.values[self.offset + row * self.row_stride + column * self.column_stride]
+    }
+
+    pub fn is_row_major(&self) -> bool {
+        self.column_stride == 1 || self.columns == 1
+    }
+
+    pub fn is_column_major(&self) -> bool {
+        self.row_stride == 1 || self.rows == 1
+    }
+
+    /// Row `row`'s values; the view must be row-major.
+    pub fn row(&self, row: usize) -> &'a [f32] {
+        debug_assert!(self.is_row_major());
+        let start = self.offset + row * self.row_stride;
+        &self.values[start..start + self.columns]
+    }
+
+    pub fn transposed(self) -> Self {
+        Self {
+            rows: self.columns,
+            columns: self.rows,
+            row_stride: self.column_stride,
+            column_stride: self.row_stride,
+            ..self
+        }
+    }
+
+    /// Rows `first..first + count`.
+    fn rows_from(self, first: usize, count: usize) -> Self {
+        debug_assert!(first + count <= self.rows);
+        Self {
+            offset: self.offset + first * self.row_stride,
+            rows: count,
+            ..self
+        }
+    }
+
+    /// A contiguous row-major copy.
+    pub fn to_row_major(self) -> Vec<f32> {
+        if self.is_row_major() && self.row_stride == self.columns {
+            let start = self.offset;
+            return self.values[start..start + self.rows * self.columns].to_vec();
+        }
+        (0..self.rows)
+            .flat_map(|row| (0..self.columns).map(move |column| self.at(row, column)))
+            .collect()
+    }
+}
+
+/// The matrices of one operand, one a batch entry.
+fn entries<'a>(
+    storage: &'a CpuStorage,
+    layout: &Layout,
+    side: &str,
+) -> candle_core::Result<Vec<View<'a>>> {
+    let CpuStorage::F32(values) = storage else {
+        candle_core::bail!("matmul expects f32 values ({side} operand)")
+    };
+    let (dims, strides) = (layout.dims(), layout.stride());
+    let rank = dims.len();
+    let mut offsets = vec![layout.start_offset()];
+    for axis in 0..rank - 2 {
+        offsets = offsets
+            .iter()
+            .flat_map(|offset| (0..dims[axis]).map(move |index| offset + index * strides[axis]))
+            .collect();
+    }
+    offsets
+        .into_iter()
+        .map(|offset| {
+            View::new(
+                values,
+                offset,
+                (dims[rank - 2], dims[rank - 1]),
+                (strides[rank - 2], strides[rank - 1]),
+            )
+            .ok_or_else(|| {
+                candle_core::Error::Msg(format!(
+                    "matmul: the {side} operand's layout {layout:?} exceeds its storage"
+                ))
+            })
+        })
+        .collect()
 }
 
 /// `lhs [..., m, k] · rhs [..., k, n]` into a new contiguous `[..., m, n]`, any strides.
@@ -80,74 +159,63 @@ pub fn cpu_matmul(
     {
         candle_core::bail!("matmul shapes do not pair up: {lhs_dims:?} · {rhs_dims:?}")
     }
-    let (rows, inner, columns) = (lhs_dims[rank - 2], lhs_dims[rank - 1], rhs_dims[rank - 1]);
-    let lhs = Operand::new(lhs, lhs_layout, "left")?;
-    let rhs = Operand::new(rhs, rhs_layout, "right")?;
-    let mut output = vec![0.0f32; lhs.offsets.len() * rows * columns];
+    let (rows, columns) = (lhs_dims[rank - 2], rhs_dims[rank - 1]);
+    let lhs = entries(lhs, lhs_layout, "left")?;
+    let rhs = entries(rhs, rhs_layout, "right")?;
+    let mut output = vec![0.0f32; lhs.len() * rows * columns];
+    if !output.is_empty() {
+        output
+            .par_chunks_mut(rows * columns)
+            .zip(lhs.par_iter().zip(&rhs))
+            .for_each(|(output, (&lhs, &rhs))| multiply(lhs, rhs, output));
+    }
     let mut shape = lhs_dims[..rank - 2].to_vec();
     shape.extend([rows, columns]);
-    if !output.is_empty() && inner > 0 {
-        let entry_size = rows * columns;
-        let tasks = rayon::current_num_threads().max(1);
-        let rows_per_task = if lhs.offsets.len() >= tasks {
-            rows
-        } else {
-            rows.div_ceil(tasks).next_multiple_of(SPLIT_ALIGNMENT)
-        };
-        output
-            .par_chunks_mut(entry_size)
-            .enumerate()
-            .flat_map(|(entry, values)| {
-                values
-                    .par_chunks_mut(rows_per_task * columns)
-                    .enumerate()
-                    .map(move |(block, values)| (entry, block * rows_per_task, values))
-            })
-            .for_each(|(entry, first_row, block)| {
-                multiply_into(
-                    block,
-                    columns,
-                    inner,
-                    (&lhs, entry, first_row),
-                    (&rhs, entry),
-                )
-            });
-    }
     Ok((CpuStorage::F32(output), Shape::from(shape)))
 }
 
-/// Writes `output [rows, columns] = lhs rows · rhs`, `rows = output.len() / columns`, reading
-/// `lhs` from batch entry and row given, `rhs` from its entry's first row.
+/// `output = lhs · rhs`, `output` row-major and zeroed.
+fn multiply(lhs: View, rhs: View, output: &mut [f32]) {
+    if lhs.columns == 0 || skinny::multiply(lhs, rhs, output) {
+        return;
+    }
+    let tasks = rayon::current_num_threads().max(1);
+    let rows_per_task = lhs.rows.div_ceil(tasks).next_multiple_of(SPLIT_ALIGNMENT);
+    output
+        .par_chunks_mut(rows_per_task * rhs.columns)
+        .enumerate()
+        .for_each(|(block, output)| {
+            let rows = output.len() / rhs.columns;
+            multiply_tiled(lhs.rows_from(block * rows_per_task, rows), rhs, output)
+        });
+}
+
+/// `output = lhs · rhs` through `matrixmultiply`, on this thread.
 #[allow(unsafe_code)]
-fn multiply_into(
-    output: &mut [f32],
-    columns: usize,
-    inner: usize,
-    (lhs, lhs_entry, lhs_row): (&Operand, usize, usize),
-    (rhs, rhs_entry): (&Operand, usize),
-) {
-    let rows = output.len() / columns;
-    let lhs_values = lhs.values_from_row(lhs_entry, lhs_row);
-    let rhs_values = rhs.values_from_row(rhs_entry, 0);
-    // SAFETY: `Operand::new` checked that every entry's matrix (all its rows and columns at its
-    // strides) lies inside its values, so `rows × inner` from row `lhs_row` and `inner × columns`
-    // are read in bounds; the output slice holds exactly `rows × columns` values, written with
-    // row stride `columns` and column stride 1; `matrixmultiply` reads and writes nothing else.
+fn multiply_tiled(lhs: View, rhs: View, output: &mut [f32]) {
+    assert!(
+        lhs.fits() && rhs.fits(),
+        "matmul operands outside their storage"
+    );
+    assert!(lhs.columns == rhs.rows && output.len() == lhs.rows * rhs.columns);
+    // SAFETY: both views lie inside their values (all rows and columns at their strides,
+    // checked just above), and `output` holds exactly `rows × columns` values, written with row
+    // stride `columns` and column stride 1; `matrixmultiply` reads and writes nothing else.
     unsafe {
         matrixmultiply::sgemm(
-            rows,
-            inner,
-            columns,
+            lhs.rows,
+            lhs.columns,
+            rhs.columns,
             1.0,
-            lhs_values.as_ptr(),
+            lhs.values[lhs.offset..].as_ptr(),
             lhs.row_stride as isize,
             lhs.column_stride as isize,
-            rhs_values.as_ptr(),
+            rhs.values[rhs.offset..].as_ptr(),
             rhs.row_stride as isize,
             rhs.column_stride as isize,
             0.0,
             output.as_mut_ptr(),
-            columns as isize,
+            rhs.columns as isize,
             1,
         );
     }

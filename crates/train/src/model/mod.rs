@@ -9,6 +9,7 @@ mod matmul;
 mod projection;
 mod rms_norm;
 mod rope;
+mod skinny;
 mod softmax;
 mod swiglu;
 
