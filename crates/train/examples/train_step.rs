@@ -48,6 +48,10 @@ fn peak_resident_mebibytes() -> f64 {
 
 /// Errors print as their message, not their debug form: they tell the user what to change.
 fn main() -> std::process::ExitCode {
+    if let Err(error) = lathe_train::memory::restart_with_reused_buffers() {
+        eprintln!("error: restarting with glibc's tunables set: {error}");
+        return std::process::ExitCode::FAILURE;
+    }
     match run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod gguf;
 pub mod hyperparameters;
 pub mod job;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod optimizer;

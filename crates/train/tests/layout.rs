@@ -85,3 +85,31 @@ fn metric_files_have_bedrock_columns_first() {
         "step_number,epoch_number,validation_loss\n1,0,2.25\n"
     );
 }
+
+#[test]
+fn allocator_tunables_are_added_once_and_a_users_threshold_is_kept() {
+    use lathe_train::memory::tunables_to_set;
+    use std::ffi::OsString;
+    let ours = tunables_to_set(None).expect("nothing set yet");
+    assert!(
+        ours.to_string_lossy()
+            .starts_with("glibc.malloc.mmap_threshold=")
+    );
+    assert_eq!(
+        tunables_to_set(Some(ours.clone())),
+        None,
+        "set once, then left alone"
+    );
+    let with_other = tunables_to_set(Some(OsString::from("glibc.cpu.x86_ibt=on"))).unwrap();
+    assert!(
+        with_other
+            .to_string_lossy()
+            .starts_with("glibc.cpu.x86_ibt=on:glibc.malloc.")
+    );
+    let users = OsString::from("glibc.malloc.mmap_threshold=65536");
+    assert_eq!(
+        tunables_to_set(Some(users)),
+        None,
+        "the user's own threshold is respected"
+    );
+}

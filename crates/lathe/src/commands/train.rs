@@ -22,6 +22,8 @@ pub struct TrainArgs {
 }
 
 fn load_job(args: &TrainArgs) -> anyhow::Result<Job> {
+    lathe_train::memory::restart_with_reused_buffers()
+        .context("restarting with glibc's allocator tunables set")?;
     let mut spec = TrainingSpec::load(&args.spec)?;
     if let Some(device) = args.device {
         spec.device = device;
