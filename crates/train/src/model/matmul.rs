@@ -164,22 +164,27 @@ pub fn cpu_matmul(
     let rhs = entries(rhs, rhs_layout, "right")?;
     let mut output = vec![0.0f32; lhs.len() * rows * columns];
     if !output.is_empty() {
+        // With an entry per thread or more, each product runs whole on one thread: split too,
+        // every part would pack the right operand again.
+        let tasks_per_entry = rayon::current_num_threads().max(1) / lhs.len();
         output
             .par_chunks_mut(rows * columns)
             .zip(lhs.par_iter().zip(&rhs))
-            .for_each(|(output, (&lhs, &rhs))| multiply(lhs, rhs, output));
+            .for_each(|(output, (&lhs, &rhs))| multiply(lhs, rhs, output, tasks_per_entry));
     }
     let mut shape = lhs_dims[..rank - 2].to_vec();
     shape.extend([rows, columns]);
     Ok((CpuStorage::F32(output), Shape::from(shape)))
 }
 
-/// `output = lhs · rhs`, `output` row-major and zeroed.
-fn multiply(lhs: View, rhs: View, output: &mut [f32]) {
+/// `output = lhs · rhs`, `output` row-major and zeroed, tiled products split in up to `tasks`.
+fn multiply(lhs: View, rhs: View, output: &mut [f32], tasks: usize) {
     if lhs.columns == 0 || skinny::multiply(lhs, rhs, output) {
         return;
     }
-    let tasks = rayon::current_num_threads().max(1);
+    if tasks <= 1 {
+        return multiply_tiled(lhs, rhs, output);
+    }
     let rows_per_task = lhs.rows.div_ceil(tasks).next_multiple_of(SPLIT_ALIGNMENT);
     output
         .par_chunks_mut(rows_per_task * rhs.columns)
