@@ -389,6 +389,13 @@ fn projections_match_their_composition() {
         scale: 2.5,
         dropout: 0.0,
     };
+    // Above the rank the skinny loops take: the update goes through a product buffer.
+    let wide_adapter = LoraAdapter {
+        a: variable(&[18, 20], 18),
+        b: variable(&[24, 18], 19),
+        scale: 0.5,
+        dropout: 0.0,
+    };
     let cases = [
         (
             "trained weight",
@@ -416,6 +423,15 @@ fn projections_match_their_composition() {
                 lora: Some(adapter.clone()),
             },
             vec![adapter.a.clone(), adapter.b.clone()],
+        ),
+        (
+            "LoRA of rank 18",
+            Linear {
+                weight: Weight::Frozen(frozen.clone()),
+                bias: None,
+                lora: Some(wide_adapter.clone()),
+            },
+            vec![wide_adapter.a.clone(), wide_adapter.b.clone()],
         ),
     ];
     for (name, linear, parameters) in cases {

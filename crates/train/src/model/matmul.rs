@@ -13,7 +13,7 @@
 use candle_core::{CpuStorage, CustomOp2, Layout, Shape, Tensor};
 use rayon::prelude::*;
 
-use super::kernel::is_cpu_f32;
+use super::kernel::{add_into, is_cpu_f32};
 use super::skinny;
 
 /// Rows per split are a multiple of this, so no kernel tile straddles two tasks.
@@ -175,6 +175,43 @@ pub fn cpu_matmul(
     let mut shape = lhs_dims[..rank - 2].to_vec();
     shape.extend([rows, columns]);
     Ok((CpuStorage::F32(output), Shape::from(shape)))
+}
+
+/// `output += lhs · rhs` for 2-D operands, `output` row-major: a small inner size (LoRA's
+/// update into its base projection) adds in place, others through a product buffer.
+pub fn cpu_add_product(
+    lhs: &CpuStorage,
+    lhs_layout: &Layout,
+    rhs: &CpuStorage,
+    rhs_layout: &Layout,
+    output: &mut [f32],
+) -> candle_core::Result<()> {
+    let (lhs_views, rhs_views) = (
+        entries(lhs, lhs_layout, "left")?,
+        entries(rhs, rhs_layout, "right")?,
+    );
+    let (&[lhs_view], &[rhs_view]) = (&lhs_views[..], &rhs_views[..]) else {
+        candle_core::bail!("adding a product takes 2-D operands")
+    };
+    if lhs_view.columns != rhs_view.rows || output.len() != lhs_view.rows * rhs_view.columns {
+        candle_core::bail!(
+            "product {:?} · {:?} does not fit an output of {} values",
+            lhs_layout.dims(),
+            rhs_layout.dims(),
+            output.len()
+        )
+    }
+    if !skinny::add_product(lhs_view, rhs_view, output) {
+        let mut product = vec![0.0f32; output.len()];
+        multiply(
+            lhs_view,
+            rhs_view,
+            &mut product,
+            rayon::current_num_threads(),
+        );
+        add_into(output, &product);
+    }
+    Ok(())
 }
 
 /// `output = lhs · rhs`, `output` row-major and zeroed, tiled products split in up to `tasks`.

@@ -9,8 +9,8 @@
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Shape, Storage, Tensor};
 
-use super::kernel::{add_in_place, add_into, for_chunks, storage_values};
-use super::matmul::{cpu_matmul, matmul};
+use super::kernel::{add_in_place, for_chunks};
+use super::matmul::{cpu_add_product, cpu_matmul, matmul};
 
 /// `input [rows, in] · weightᵀ` on CPU storage, computed into a fresh buffer without copies.
 pub fn matmul_transposed(
@@ -150,21 +150,13 @@ impl CustomOp3 for AdaptedProjection {
         let low_rank = cpu_matmul(input, input_layout, a, &a_layout.transpose(0, 1)?)?
             .0
             .affine(&Layout::contiguous((rows, rank)), self.scale, 0.0)?;
-        let update = cpu_matmul(
+        cpu_add_product(
             &low_rank,
             &Layout::contiguous((rows, rank)),
             b,
             &b_layout.transpose(0, 1)?,
-        )?
-        .0;
-        add_into(
             &mut output,
-            storage_values(
-                self.name(),
-                &update,
-                &Layout::contiguous((rows, out_features)),
-            )?,
-        );
+        )?;
         Ok((CpuStorage::F32(output), Shape::from((rows, out_features))))
     }
 

@@ -25,13 +25,25 @@ const ROWS_PER_TASK: usize = 32;
 /// Output columns per parallel task when the output has few rows.
 const COLUMNS_PER_TASK: usize = 256;
 
+/// Adds `lhs · rhs` into `output` (row-major) when the inner size is small; returns whether it
+/// did. (LoRA's update goes straight into its base projection's output this way.)
+pub fn add_product(lhs: View, rhs: View, output: &mut [f32]) -> bool {
+    if lhs.columns > SMALL {
+        return false;
+    }
+    combine_few_terms(lhs, &rhs.to_row_major(), output);
+    true
+}
+
 /// Computes `output = lhs · rhs` (row-major, zeroed) when one side is small and the big operand
 /// is laid out for it; returns whether it did.
 pub fn multiply(lhs: View, rhs: View, output: &mut [f32]) -> bool {
-    let (rows, inner, columns) = (lhs.rows, lhs.columns, rhs.columns);
-    if inner <= SMALL {
-        combine_few_terms(lhs, &rhs.to_row_major(), output);
-    } else if rows <= SMALL && rhs.is_row_major() {
+    // The output is zeroed, so adding the product computes it.
+    if add_product(lhs, rhs, output) {
+        return true;
+    }
+    let (rows, columns) = (lhs.rows, rhs.columns);
+    if rows <= SMALL && rhs.is_row_major() {
         combine_rows(lhs, rhs, output);
     } else if columns <= SMALL && lhs.is_row_major() {
         dot_rows(lhs, &rhs.transposed().to_row_major(), output);
@@ -80,8 +92,8 @@ fn combine_rows(weights: View, matrix: View, output: &mut [f32]) {
     }
 }
 
-/// `output [m, n] = weights [m, k] · matrix [k, n]` for small `k`, `matrix` contiguous: each
-/// output row computed a block of [`LANES`] columns at a time, summed in registers and written
+/// `output [m, n] += weights [m, k] · matrix [k, n]` for small `k`, `matrix` contiguous: each
+/// output row computed a block of [`LANES`] columns at a time, summed in registers and added
 /// once (a pass per inner position would read and write the row `k` times).
 fn combine_few_terms(weights: View, matrix: &[f32], output: &mut [f32]) {
     let (inner, columns) = (weights.columns, output.len() / weights.rows);
@@ -107,7 +119,9 @@ fn combine_few_terms(weights: View, matrix: &[f32], output: &mut [f32]) {
                             *sum += weight * value;
                         }
                     }
-                    output_block.copy_from_slice(&sums[..width]);
+                    for (value, sum) in output_block.iter_mut().zip(sums) {
+                        *value += sum;
+                    }
                 }
             }
         });
