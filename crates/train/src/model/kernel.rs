@@ -7,7 +7,7 @@
 //! code whatever thread runs it, so results are bit-identical whatever the thread count.
 
 use candle_core::backend::BackendStorage;
-use candle_core::{CpuStorage, DType, InplaceOp2, Layout, Shape, Storage, Tensor};
+use candle_core::{CpuStorage, DType, Layout, Shape, Storage, Tensor};
 use rayon::prelude::*;
 
 /// Rows per parallel task: enough work per task to amortize scheduling, small enough to balance.
@@ -134,54 +134,6 @@ pub fn add_into(destination: &mut [f32], source: &[f32]) {
             *value += addend;
         }
     });
-}
-
-struct AddAssign;
-
-impl InplaceOp2 for AddAssign {
-    fn name(&self) -> &'static str {
-        "add-assign"
-    }
-
-    fn cpu_fwd(
-        &self,
-        destination: &mut CpuStorage,
-        destination_layout: &Layout,
-        source: &CpuStorage,
-        source_layout: &Layout,
-    ) -> candle_core::Result<()> {
-        let source = storage_values(self.name(), source, source_layout)?;
-        let CpuStorage::F32(values) = destination else {
-            candle_core::bail!("add-assign expects f32")
-        };
-        let Some((start, end)) = destination_layout.contiguous_offsets() else {
-            candle_core::bail!("add-assign expects a contiguous destination")
-        };
-        if end - start != source.len() {
-            candle_core::bail!(
-                "add-assign sizes differ: {} vs {}",
-                end - start,
-                source.len()
-            )
-        }
-        add_into(&mut values[start..end], source);
-        Ok(())
-    }
-}
-
-/// `tensor + addend`, written into `tensor`'s own buffer: for freshly computed gradients that
-/// nothing else holds, so the sum costs no allocation.
-pub fn add_in_place(tensor: Tensor, addend: &Tensor) -> candle_core::Result<Tensor> {
-    if tensor.shape() != addend.shape() {
-        candle_core::bail!(
-            "add-assign shapes differ: {:?} vs {:?}",
-            tensor.dims(),
-            addend.dims()
-        )
-    }
-    let tensor = tensor.contiguous()?;
-    tensor.inplace_op2(&addend.contiguous()?, &AddAssign)?;
-    Ok(tensor)
 }
 
 /// `Σ x²` over a CPU f32 tensor, in f64, summed per fixed chunk and then in chunk order.

@@ -109,11 +109,11 @@ impl Linear {
             (None | Some(Weight::Frozen(_)), Some(lora)) if fused => input.contiguous()?.apply_op3(
                 lora.a.as_tensor(),
                 lora.b.as_tensor(),
-                AdaptedProjection {
-                    weight: self.weight.tensor().clone(),
-                    bias: self.bias.as_ref().map(|bias| bias.tensor().clone()),
-                    scale: lora.scale,
-                },
+                AdaptedProjection::new(
+                    self.weight.tensor().clone(),
+                    self.bias.as_ref().map(|bias| bias.tensor().clone()),
+                    lora.scale,
+                ),
             ),
             _ => self.forward_composed(input, rng),
         }

@@ -10,7 +10,7 @@
 //! element is summed in the same order whatever the split, so results are bit-identical for any
 //! thread count.
 
-use candle_core::{CpuStorage, CustomOp2, Layout, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp2, InplaceOp3, Layout, Shape, Tensor};
 use rayon::prelude::*;
 
 use super::kernel::{add_into, is_cpu_f32};
@@ -212,6 +212,46 @@ pub fn cpu_add_product(
         add_into(output, &product);
     }
     Ok(())
+}
+
+/// `tensor += lhs · rhs` in `tensor`'s own CPU buffer, for a freshly computed gradient that
+/// nothing else holds; arguments: the product's two operands.
+struct AddProductAssign;
+
+impl InplaceOp3 for AddProductAssign {
+    fn name(&self) -> &'static str {
+        "add-product-assign"
+    }
+
+    fn cpu_fwd(
+        &self,
+        destination: &mut CpuStorage,
+        destination_layout: &Layout,
+        lhs: &CpuStorage,
+        lhs_layout: &Layout,
+        rhs: &CpuStorage,
+        rhs_layout: &Layout,
+    ) -> candle_core::Result<()> {
+        let CpuStorage::F32(values) = destination else {
+            candle_core::bail!("{} expects f32", self.name())
+        };
+        let Some((start, end)) = destination_layout.contiguous_offsets() else {
+            candle_core::bail!("{} expects a contiguous destination", self.name())
+        };
+        cpu_add_product(lhs, lhs_layout, rhs, rhs_layout, &mut values[start..end])
+    }
+}
+
+/// `tensor + lhs · rhs`, written into `tensor`'s buffer (a fresh CPU f32 result nothing else
+/// holds), without a product-sized buffer when the inner size is small.
+pub fn add_product_in_place(
+    tensor: Tensor,
+    lhs: &Tensor,
+    rhs: &Tensor,
+) -> candle_core::Result<Tensor> {
+    let tensor = tensor.contiguous()?;
+    tensor.inplace_op3(lhs, rhs, &AddProductAssign)?;
+    Ok(tensor)
 }
 
 /// `output = lhs · rhs`, `output` row-major and zeroed, tiled products split in up to `tasks`.

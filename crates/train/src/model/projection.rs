@@ -6,11 +6,13 @@
 //! the adapter's contribution into the base output in place, with the scale applied to the
 //! rank-sized intermediate instead of an output-sized one.
 
+use std::sync::Mutex;
+
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Shape, Storage, Tensor};
 
-use super::kernel::{add_in_place, for_chunks};
-use super::matmul::{cpu_add_product, cpu_matmul, matmul};
+use super::kernel::{for_chunks, tensor_from};
+use super::matmul::{add_product_in_place, cpu_add_product, cpu_matmul, matmul};
 
 /// `input [rows, in] · weightᵀ` on CPU storage, computed into a fresh buffer without copies.
 pub fn matmul_transposed(
@@ -114,9 +116,22 @@ impl CustomOp2 for Projection {
 /// `x·Wᵀ + b + scale·(x·Aᵀ)·Bᵀ` with W and b frozen and the adapter's A (`[rank, in]`) and B
 /// (`[out, rank]`) trained: arguments are x, A, B.
 pub struct AdaptedProjection {
-    pub weight: Tensor,
-    pub bias: Option<Tensor>,
-    pub scale: f64,
+    weight: Tensor,
+    bias: Option<Tensor>,
+    scale: f64,
+    /// The forward pass's `scale·x·Aᵀ` (`rows × rank`), handed to backward.
+    scaled_low_rank: Mutex<Option<Tensor>>,
+}
+
+impl AdaptedProjection {
+    pub fn new(weight: Tensor, bias: Option<Tensor>, scale: f64) -> Self {
+        Self {
+            weight,
+            bias,
+            scale,
+            scaled_low_rank: Mutex::new(None),
+        }
+    }
 }
 
 impl CustomOp3 for AdaptedProjection {
@@ -150,6 +165,9 @@ impl CustomOp3 for AdaptedProjection {
         let low_rank = cpu_matmul(input, input_layout, a, &a_layout.transpose(0, 1)?)?
             .0
             .affine(&Layout::contiguous((rows, rank)), self.scale, 0.0)?;
+        if let (Ok(mut saved), CpuStorage::F32(values)) = (self.scaled_low_rank.lock(), &low_rank) {
+            *saved = Some(tensor_from(values.clone(), (rows, rank))?);
+        }
         cpu_add_product(
             &low_rank,
             &Layout::contiguous((rows, rank)),
@@ -169,13 +187,21 @@ impl CustomOp3 for AdaptedProjection {
         gradient: &Tensor,
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
         // u = s·x·Aᵀ:  dB = gᵀ·u,  du = s·g·B,  dA = duᵀ·x,  dx = g·W + du·A
-        let scaled_low_rank = (matmul(input, &a.t()?)? * self.scale)?;
+        let saved = self
+            .scaled_low_rank
+            .lock()
+            .ok()
+            .and_then(|mut saved| saved.take());
+        let scaled_low_rank = match saved {
+            Some(saved) => saved,
+            // Backward run a second time: compute it again.
+            None => (matmul(input, &a.t()?)? * self.scale)?,
+        };
         let b_gradient = matmul(&gradient.t()?, &scaled_low_rank)?;
         let low_rank_gradient = (matmul(gradient, b)? * self.scale)?;
         let a_gradient = matmul(&low_rank_gradient.t()?, input)?;
         let input_gradient = matmul(gradient, &self.weight)?;
-        let adapter_part = matmul(&low_rank_gradient, a)?;
-        let input_gradient = add_in_place(input_gradient, &adapter_part)?;
+        let input_gradient = add_product_in_place(input_gradient, &low_rank_gradient, a)?;
         Ok((Some(input_gradient), Some(a_gradient), Some(b_gradient)))
     }
 }
