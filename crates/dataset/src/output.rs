@@ -12,6 +12,7 @@ use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use arrow_select::filter::filter_record_batch;
 
 use crate::error::{DatasetError, Result};
+use crate::json_string::write_json_string;
 use crate::recipe::{Format, OutputFormat};
 use crate::sample::SplitAssigner;
 use crate::tokens::TokenCounter;
@@ -415,10 +416,4 @@ fn non_null(array: &StringArray) -> StringArray {
         .iter()
         .map(|value| Some(value.unwrap_or("")))
         .collect()
-}
-
-/// JSON string escaping per RFC 8259, writing straight into the line buffer.
-pub(crate) fn write_json_string(output: &mut Vec<u8>, text: &str) {
-    // serde_json's escaper is exact and fast; writing to a Vec cannot fail.
-    serde_json::to_writer(&mut *output, text).expect("writing JSON to memory cannot fail");
 }
