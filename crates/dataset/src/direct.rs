@@ -15,7 +15,7 @@ const ALIGNMENT: usize = 4096;
 
 /// Bytes per write: enough for the disk to stream, few enough that the chunks in flight stay a
 /// small part of the pipeline's memory bound.
-const CHUNK_BYTES: usize = 4 << 20;
+const CHUNK_BYTES: usize = 2 << 20;
 
 /// Chunks at most: one being filled, one being written, one waiting between them.
 const CHUNKS: usize = 3;
