@@ -69,7 +69,11 @@ impl DirectWriter {
     /// Writes into `file` (a new, empty file at `path`), through a second, direct handle on
     /// `path` where the filesystem allows one.
     pub fn new(file: File, path: &Path) -> io::Result<DirectWriter> {
-        let direct = open_direct(path);
+        DirectWriter::with_handles(file, open_direct(path))
+    }
+
+    /// Writes into `file`, the aligned chunks through `direct` when there is one.
+    fn with_handles(file: File, direct: Option<File>) -> io::Result<DirectWriter> {
         let (full, chunks) = sync_channel::<Chunk>(1);
         let (recycle, free) = sync_channel::<Chunk>(CHUNKS);
         let disk = thread::Builder::new()
@@ -209,7 +213,8 @@ fn write_chunks(
 mod tests {
     use super::*;
 
-    /// Sizes around the chunk and block boundaries, written in pieces of awkward sizes.
+    /// Sizes around the chunk and block boundaries, written in pieces of awkward sizes, with a
+    /// direct handle and (as where the filesystem refuses one) without.
     #[test]
     fn writes_every_byte_in_order() {
         let cases: [(usize, usize); 6] = [
@@ -221,16 +226,24 @@ mod tests {
             (CHUNK_BYTES * 5 - 1, CHUNK_BYTES + 1),
         ];
         let folder = tempfile::tempdir().unwrap();
-        for (length, piece) in cases {
-            let path = folder.path().join(format!("out-{length}"));
+        for ((length, piece), direct) in cases
+            .into_iter()
+            .flat_map(|case| [(case, true), (case, false)])
+        {
+            let path = folder.path().join(format!("out-{length}-{direct}"));
             let file = File::create(&path).unwrap();
-            let mut writer = DirectWriter::new(file, &path).unwrap();
+            let handle = if direct { open_direct(&path) } else { None };
+            let mut writer = DirectWriter::with_handles(file, handle).unwrap();
             let expected: Vec<u8> = (0..length).map(|index| (index % 251) as u8).collect();
             for part in expected.chunks(piece) {
                 writer.write_all(part).unwrap();
             }
             drop(writer.finish().unwrap());
-            assert_eq!(std::fs::read(&path).unwrap(), expected, "length {length}");
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                expected,
+                "length {length}, direct {direct}"
+            );
         }
     }
 }
