@@ -1,10 +1,12 @@
 //! Training data pipeline: readers, transforms, sampling, splits, writers and record validation.
 
 mod conversation;
+mod direct;
 mod error;
 pub mod expression;
 pub mod hash_cache;
 pub mod inspect;
+mod json_string;
 mod output;
 mod pipeline;
 pub mod progress;

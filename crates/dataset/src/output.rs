@@ -2,6 +2,7 @@
 //! chat), checking each record with the same rules as `lathe data validate`.
 
 use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{
@@ -12,6 +13,7 @@ use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use arrow_select::filter::filter_record_batch;
 
 use crate::error::{DatasetError, Result};
+use crate::json_string::write_json_string;
 use crate::recipe::{Format, OutputFormat};
 use crate::sample::SplitAssigner;
 use crate::tokens::TokenCounter;
@@ -140,6 +142,9 @@ pub(crate) struct Encoder {
     assigner: Option<SplitAssigner>,
     next_row: u64,
     file_names: Vec<String>,
+    /// Line buffers the writer is done with: reused, so each batch's lines land in memory
+    /// that is already mapped instead of faulting in a fresh MiB.
+    spare_buffers: Option<Receiver<Vec<u8>>>,
     pub(crate) totals: Vec<PartTotals>,
     pub(crate) report: Report,
 }
@@ -162,9 +167,26 @@ impl Encoder {
             assigner,
             next_row: 0,
             file_names,
+            spare_buffers: None,
             totals: vec![PartTotals::default(); parts],
             report: Report::default(),
         }
+    }
+
+    /// Takes line buffers back from `spare_buffers` once they are written.
+    pub(crate) fn reuse_buffers(&mut self, spare_buffers: Receiver<Vec<u8>>) {
+        self.spare_buffers = Some(spare_buffers);
+    }
+
+    fn line_buffer(&self, capacity: usize) -> Vec<u8> {
+        let mut buffer = self
+            .spare_buffers
+            .as_ref()
+            .and_then(|spare| spare.try_recv().ok())
+            .unwrap_or_default();
+        buffer.clear();
+        buffer.reserve(capacity);
+        buffer
     }
 
     pub(crate) fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<Option<Encoded>>> {
@@ -191,7 +213,13 @@ impl Encoder {
             0
         };
         let mut lines: Vec<Vec<u8>> = (0..parts)
-            .map(|part| Vec::with_capacity(if part == 0 { capacity } else { 0 }))
+            .map(|part| {
+                if part == 0 {
+                    self.line_buffer(capacity)
+                } else {
+                    Vec::new()
+                }
+            })
             .collect();
         let mut part_of_row = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
@@ -415,10 +443,4 @@ fn non_null(array: &StringArray) -> StringArray {
         .iter()
         .map(|value| Some(value.unwrap_or("")))
         .collect()
-}
-
-/// JSON string escaping per RFC 8259, writing straight into the line buffer.
-pub(crate) fn write_json_string(output: &mut Vec<u8>, text: &str) {
-    // serde_json's escaper is exact and fast; writing to a Vec cannot fail.
-    serde_json::to_writer(&mut *output, text).expect("writing JSON to memory cannot fail");
 }

@@ -415,6 +415,7 @@ fn spawn_writer(
     output: OutputFormat,
     schema: SchemaRef,
     receiver: Receiver<WriterMessage>,
+    spare_buffers: SyncSender<Vec<u8>>,
 ) -> Result<thread::JoinHandle<Result<Vec<Option<Written>>>>> {
     thread::Builder::new()
         .name("lathe-dataset-write".into())
@@ -439,7 +440,11 @@ fn spawn_writer(
                             DatasetError::Thread(format!("no writer for part {part}"))
                         })?;
                         match encoded {
-                            Encoded::Lines(bytes) => writer.write_bytes(&bytes)?,
+                            Encoded::Lines(bytes) => {
+                                writer.write_bytes(&bytes)?;
+                                // When the encoder has spares enough, this one is freed.
+                                let _ = spare_buffers.try_send(bytes);
+                            }
                             Encoded::Batch(batch) => writer.write_batch(&batch)?,
                         }
                     }
@@ -500,11 +505,14 @@ pub fn run(recipe: &Recipe, options: &RunOptions) -> Result<Outcome> {
         file_names.clone(),
     );
     let (write_sender, write_receiver) = sync_channel::<WriterMessage>(CHANNEL_BATCHES);
+    let (spare_sender, spare_receiver) = sync_channel::<Vec<u8>>(CHANNEL_BATCHES);
+    encoder.reuse_buffers(spare_receiver);
     let writer = spawn_writer(
         paths.clone(),
         recipe.output,
         layout.parquet_schema(),
         write_receiver,
+        spare_sender,
     )?;
     let counters: Vec<StepCounters> = (0..stages.len()).map(|_| StepCounters::default()).collect();
     let (receiver, reader) = prepared.batches(options.progress.clone())?;

@@ -11,7 +11,7 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 
 use crate::error::Result;
-use crate::output::write_json_string;
+use crate::json_string::write_json_string;
 use crate::progress::RowCounter;
 use crate::recipe::OutputFormat;
 use crate::sample::generator;

@@ -12,6 +12,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use sha2::{Digest, Sha256};
 
+use crate::direct::DirectWriter;
 use crate::error::{DatasetError, Result};
 
 /// Passes bytes through while hashing and counting them.
@@ -109,11 +110,10 @@ pub struct Written {
 
 /// One output file of either kind, fed bytes (JSONL) or batches (Parquet).
 pub enum OutputWriter {
-    /// Unbuffered: lines arrive a whole batch at a time, and copying them through a buffer
-    /// cost as much as the hashing.
+    /// Lines arrive a whole batch at a time and go to the disk in large direct writes.
     Lines {
         atomic: AtomicFile,
-        writer: HashingWriter<File>,
+        writer: Box<HashingWriter<DirectWriter>>,
     },
     Parquet {
         atomic: AtomicFile,
@@ -128,9 +128,11 @@ impl OutputWriter {
             .file()
             .try_clone()
             .map_err(|error| DatasetError::io(path, error))?;
+        let direct =
+            DirectWriter::new(file, &atomic.temp).map_err(|error| DatasetError::io(path, error))?;
         Ok(OutputWriter::Lines {
             atomic,
-            writer: HashingWriter::new(file),
+            writer: Box::new(HashingWriter::new(direct)),
         })
     }
 
@@ -178,7 +180,10 @@ impl OutputWriter {
     pub fn finish(self) -> Result<Written> {
         let (atomic, file, sha256, bytes) = match self {
             OutputWriter::Lines { atomic, writer } => {
-                let (file, sha256, bytes) = writer.finish();
+                let (direct, sha256, bytes) = (*writer).finish();
+                let file = direct
+                    .finish()
+                    .map_err(|error| DatasetError::io(&atomic.path, error))?;
                 (atomic, file, sha256, bytes)
             }
             OutputWriter::Parquet { atomic, writer } => {
