@@ -512,3 +512,27 @@ fn adamw_matches_the_formula(dtype: DType) {
     assert!(largest_difference(&moments[0].1, &first) < 1e-6);
     assert!(largest_difference(&moments[1].1, &second) < 1e-6);
 }
+
+#[test]
+fn vectorizable_exp_matches_the_standard_one() {
+    use lathe_train::model::exp::{exp, sum_of_exp};
+    for step in -90_000..88_000 {
+        let x = step as f32 * 1e-3 + 3.7e-4;
+        let (ours, reference) = (exp(x), x.exp());
+        if reference < f32::MIN_POSITIVE {
+            assert_eq!(ours, 0.0, "e^{x} is below the normal range: exactly 0");
+            continue;
+        }
+        let relative = ((ours - reference) / reference).abs();
+        assert!(
+            relative < 4e-7,
+            "e^{x}: {ours} against {reference} ({relative:e} off)"
+        );
+    }
+    assert_eq!(exp(f32::NEG_INFINITY), 0.0, "masked scores give exactly 0");
+    assert_eq!(exp(0.0), 1.0);
+    assert_eq!(exp(1e6), exp(88.0), "saturates at e^88");
+    let values: Vec<f32> = (0..37).map(|i| i as f32 * 0.25 - 4.0).collect();
+    let expected: f32 = values.iter().map(|value| (value - 2.0).exp()).sum();
+    assert!((sum_of_exp(&values, 2.0) - expected).abs() < 1e-5 * expected);
+}

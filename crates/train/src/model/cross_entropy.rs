@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
 
 use super::composed;
+use super::exp::{exp, sum_of_exp};
 use super::kernel::{fill_rows, is_cpu_f32, tensor_from, with_values};
 use super::linear::Weight;
 use super::matmul::matmul;
@@ -17,8 +18,7 @@ use super::projection::matmul_transposed;
 /// `log Σ exp(row)`, shifted by the row's maximum for range.
 fn log_total(row: &[f32]) -> f32 {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let total: f32 = row.iter().map(|value| (value - max).exp()).sum();
-    max + total.ln()
+    max + sum_of_exp(row, max).ln()
 }
 
 struct ProjectedCrossEntropy {
@@ -91,7 +91,7 @@ impl CustomOp2 for ProjectedCrossEntropy {
                 let log_total = log_total(logits);
                 let scale = scales[row];
                 for value in logits.iter_mut() {
-                    *value = (*value - log_total).exp() * scale;
+                    *value = exp(*value - log_total) * scale;
                 }
                 logits[self.targets[row] as usize] -= scale;
             });

@@ -2,6 +2,7 @@
 
 pub mod composed;
 mod cross_entropy;
+pub mod exp;
 mod heads;
 pub(crate) mod kernel;
 mod linear;

@@ -10,6 +10,7 @@ use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp2, D, Layout, Shape, Tensor};
 
 use super::composed;
+use super::exp::exp;
 use super::kernel::{fill_rows, is_cpu_f32, tensor_from, with_values};
 use super::matmul::{cpu_matmul, matmul};
 
@@ -43,12 +44,16 @@ impl AttentionMask {
 /// Softmax of one row, in place.
 fn softmax_row(row: &mut [f32]) {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut total = 0.0f32;
     for value in row.iter_mut() {
-        *value = (*value - max).exp();
-        total += *value;
+        *value = exp(*value - max);
     }
-    let scale = 1.0 / total;
+    let mut lanes = [0.0f32; 16];
+    for chunk in row.chunks(16) {
+        for (lane, value) in lanes.iter_mut().zip(chunk) {
+            *lane += value;
+        }
+    }
+    let scale = 1.0 / lanes.iter().sum::<f32>();
     for value in row.iter_mut() {
         *value *= scale;
     }

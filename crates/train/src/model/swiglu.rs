@@ -5,6 +5,7 @@
 use candle_core::{CpuStorage, CustomOp2, Layout, Shape, Tensor};
 
 use super::composed;
+use super::exp::exp;
 use super::kernel::{
     fill_row_pairs, for_chunks, is_cpu_f32, storage_values, tensor_from, with_values,
 };
@@ -15,7 +16,7 @@ struct SwiGlu;
 const CHUNK: usize = 4096;
 
 fn sigmoid(value: f32) -> f32 {
-    1.0 / (1.0 + (-value).exp())
+    1.0 / (1.0 + exp(-value))
 }
 
 impl CustomOp2 for SwiGlu {
