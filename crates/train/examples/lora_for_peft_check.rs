@@ -4,9 +4,8 @@
 //! Usage: lora_for_peft_check FOLDER   (writes FOLDER/base and FOLDER/output)
 
 use candle_core::Device;
-use lathe_train::hyperparameters::RawValue;
-use lathe_train::spec::{MethodChoice, TrainingSpec};
-use lathe_train::testing::{TinyModelOptions, completion_records, write_tiny_model};
+use lathe_train::spec::MethodChoice;
+use lathe_train::testing::{TinyModelOptions, tiny_project_spec, write_tiny_project};
 use lathe_train::{Job, train};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -14,11 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .ok_or("usage: lora_for_peft_check FOLDER")?;
     let folder = std::path::Path::new(&folder);
-    write_tiny_model(&folder.join("base"), &TinyModelOptions::default())?;
-    std::fs::write(
-        folder.join("train.jsonl"),
-        completion_records(48).join("\n"),
-    )?;
+    write_tiny_project(folder, &TinyModelOptions::default(), 48)?;
     let hyperparameters = [
         ("epochCount", "3"),
         ("batchSize", "4"),
@@ -27,22 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("loraAlpha", "8"),
         ("evalPercentage", "0"),
     ];
-    let spec = TrainingSpec {
-        base_model: folder.join("base").display().to_string(),
-        training_data: vec![folder.join("train.jsonl")],
-        validation_data: Vec::new(),
-        objective: lathe_train::data::Objective::FineTuning,
-        method: MethodChoice::Lora,
-        hyperparameters: hyperparameters
-            .iter()
-            .map(|(name, value)| (name.to_string(), RawValue::Text(value.to_string())))
-            .collect(),
-        hyperparameter_table: Default::default(),
-        output_dir: folder.join("output"),
-        checkpoint_interval_steps: 0,
-        resume: false,
-        device: Default::default(),
-    };
+    let spec = tiny_project_spec(folder, MethodChoice::Lora, "output", &hyperparameters);
     let summary = train(&Job::from_spec(&spec, &Device::Cpu)?, &mut |_| {})?;
     println!(
         "trained {} steps, loss {:?} -> {:?}; base {}, output {}",

@@ -5,9 +5,8 @@
 use std::time::Instant;
 
 use lathe_train::device::{describe, take_device_argument};
-use lathe_train::hyperparameters::RawValue;
 use lathe_train::spec::{MethodChoice, TrainingSpec};
-use lathe_train::testing::{TinyModelOptions, completion_records, write_tiny_model};
+use lathe_train::testing::{TinyModelOptions, tiny_project_spec, write_tiny_project};
 use lathe_train::{Event, Job, train};
 
 /// Errors print as their message, not their debug form: they tell the user what to change.
@@ -31,11 +30,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         None => 50,
     };
     let folder = tempfile::tempdir()?;
-    write_tiny_model(&folder.path().join("base"), &TinyModelOptions::default())?;
-    std::fs::write(
-        folder.path().join("train.jsonl"),
-        completion_records(80).join("\n"),
-    )?;
+    write_tiny_project(folder.path(), &TinyModelOptions::default(), 80)?;
     let hyperparameters = [
         ("epochCount", "100"),
         ("maxSteps", &steps.to_string()),
@@ -46,20 +41,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         ("seed", "3"),
     ];
     let spec = TrainingSpec {
-        base_model: folder.path().join("base").display().to_string(),
-        training_data: vec![folder.path().join("train.jsonl")],
-        validation_data: Vec::new(),
-        objective: lathe_train::data::Objective::FineTuning,
-        method: MethodChoice::Lora,
-        hyperparameters: hyperparameters
-            .iter()
-            .map(|(name, value)| (name.to_string(), RawValue::Text(value.to_string())))
-            .collect(),
-        hyperparameter_table: Default::default(),
-        output_dir: folder.path().join("out"),
-        checkpoint_interval_steps: 0,
-        resume: false,
         device,
+        ..tiny_project_spec(folder.path(), MethodChoice::Lora, "out", &hyperparameters)
     };
     let job = Job::from_spec_on_its_device(&spec)?;
     let started = Instant::now();

@@ -1,7 +1,7 @@
 //! Tiny random llama models with a BPE tokenizer trained on the spot, saved in Hugging Face
 //! layout, for fast tests anywhere (feature `testing`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use candle_core::{Device, Tensor};
@@ -13,7 +13,10 @@ use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::{AddedToken, Tokenizer};
 
 use crate::config::ModelConfig;
-use crate::error::{Result, TrainError};
+use crate::data::Objective;
+use crate::error::{Result, TrainError, io_error};
+use crate::hyperparameters::RawValue;
+use crate::spec::{MethodChoice, TrainingSpec};
 use crate::weights::save_model_folder;
 
 pub const END_OF_TEXT: &str = "<|endoftext|>";
@@ -254,6 +257,45 @@ pub fn write_tiny_model(folder: &Path, options: &TinyModelOptions) -> Result<Mod
         .map_err(|error| TrainError::Tokenizer(error.to_string()))?;
     save_model_folder(folder, &config, &tensors, &json, &[])?;
     Ok(config)
+}
+
+/// Writes a tiny training project into `folder`: the tiny model in `base/` and `records`
+/// prompt/completion records in `train.jsonl`.
+pub fn write_tiny_project(folder: &Path, options: &TinyModelOptions, records: usize) -> Result<()> {
+    write_tiny_model(&folder.join("base"), options)?;
+    let data = folder.join("train.jsonl");
+    std::fs::write(&data, completion_records(records).join("\n")).map_err(io_error(data))
+}
+
+/// Hyperparameters as a spec file gives them: names and values as text.
+pub fn raw_hyperparameters(pairs: &[(&str, &str)]) -> BTreeMap<String, RawValue> {
+    pairs
+        .iter()
+        .map(|(name, value)| (name.to_string(), RawValue::Text(value.to_string())))
+        .collect()
+}
+
+/// A fine-tuning spec for a project [`write_tiny_project`] wrote in `folder`, trained with
+/// `method` into `folder/output`; it starts afresh (no resume) on the default device.
+pub fn tiny_project_spec(
+    folder: &Path,
+    method: MethodChoice,
+    output: &str,
+    hyperparameters: &[(&str, &str)],
+) -> TrainingSpec {
+    TrainingSpec {
+        base_model: folder.join("base").display().to_string(),
+        training_data: vec![folder.join("train.jsonl")],
+        validation_data: Vec::new(),
+        objective: Objective::FineTuning,
+        method,
+        hyperparameters: raw_hyperparameters(hyperparameters),
+        hyperparameter_table: Default::default(),
+        output_dir: folder.join(output),
+        checkpoint_interval_steps: 0,
+        resume: false,
+        device: Default::default(),
+    }
 }
 
 /// The same tensors as a map, for building a model in memory.

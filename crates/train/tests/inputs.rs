@@ -2,18 +2,12 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use lathe_train::data::{Encoding, Objective, Record, make_batch, pack, read_records};
-use lathe_train::hyperparameters::{Hyperparameters, RawValue, Table};
-use lathe_train::testing::{TinyModelOptions, write_tiny_model};
+use lathe_train::hyperparameters::{Hyperparameters, Table};
+use lathe_train::testing::{TinyModelOptions, raw_hyperparameters, write_tiny_model};
 
 fn resolve(table: Table, pairs: &[(&str, &str)]) -> Result<Hyperparameters, String> {
-    let given: BTreeMap<String, RawValue> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), RawValue::Text(v.to_string())))
-        .collect();
-    Hyperparameters::resolve(&given, &table).map_err(|error| error.to_string())
+    Hyperparameters::resolve(&raw_hyperparameters(pairs), &table).map_err(|error| error.to_string())
 }
 
 /// A table, the values given, and a fragment of the expected refusal (None: accepted).

@@ -1,13 +1,11 @@
 //! Shared set-up for the trainer's tests: a tiny model and data in a temporary folder.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use candle_core::Device;
-use lathe_train::hyperparameters::RawValue;
 use lathe_train::spec::{MethodChoice, TrainingSpec};
-use lathe_train::testing::{TinyModelOptions, completion_records, write_tiny_model};
+use lathe_train::testing::{TinyModelOptions, tiny_project_spec, write_tiny_project};
 use lathe_train::{Job, Summary, train};
 
 pub struct Fixture {
@@ -17,9 +15,7 @@ pub struct Fixture {
 impl Fixture {
     pub fn new(options: &TinyModelOptions, records: usize) -> Self {
         let folder = tempfile::tempdir().expect("temporary folder");
-        write_tiny_model(&folder.path().join("base"), options).expect("tiny model");
-        let lines = completion_records(records).join("\n");
-        std::fs::write(folder.path().join("train.jsonl"), lines).expect("training data");
+        write_tiny_project(folder.path(), options, records).expect("tiny project");
         Self { folder }
     }
 
@@ -27,6 +23,7 @@ impl Fixture {
         self.folder.path()
     }
 
+    /// The tiny project's spec; these tests resume from checkpoints when they are there.
     pub fn spec(
         &self,
         method: MethodChoice,
@@ -34,20 +31,8 @@ impl Fixture {
         hyperparameters: &[(&str, &str)],
     ) -> TrainingSpec {
         TrainingSpec {
-            base_model: self.path().join("base").display().to_string(),
-            training_data: vec![self.path().join("train.jsonl")],
-            validation_data: Vec::new(),
-            objective: lathe_train::data::Objective::FineTuning,
-            method,
-            hyperparameters: hyperparameters
-                .iter()
-                .map(|(name, value)| (name.to_string(), RawValue::Text(value.to_string())))
-                .collect::<BTreeMap<_, _>>(),
-            hyperparameter_table: Default::default(),
-            output_dir: self.path().join(output),
-            checkpoint_interval_steps: 0,
             resume: true,
-            device: Default::default(),
+            ..tiny_project_spec(self.path(), method, output, hyperparameters)
         }
     }
 }
