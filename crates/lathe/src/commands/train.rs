@@ -21,6 +21,8 @@ pub struct TrainArgs {
     pub device: Option<DeviceChoice>,
 }
 
+/// Restarts this process once with the allocator tunables training wants (it returns here
+/// in the restarted process), then loads the spec as the job it describes.
 fn load_job(args: &TrainArgs) -> anyhow::Result<Job> {
     lathe_train::memory::restart_with_reused_buffers()
         .context("restarting with glibc's allocator tunables set")?;

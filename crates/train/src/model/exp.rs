@@ -6,6 +6,8 @@
 //! together from its bits. Below the smallest normal result it returns exactly 0, as
 //! `exp(-inf)` does for masked attention scores; above e^88 it stays at e^88.
 
+use super::kernel::sum_in_lanes;
+
 /// Below this, e^x is under the smallest normal f32: the result is 0.
 const LOWEST: f32 = -87.336_55;
 /// Above this, 2^n would overflow in the reconstruction; inputs here stay well below.
@@ -33,14 +35,7 @@ pub fn exp(x: f32) -> f32 {
     if x < LOWEST { 0.0 } else { mantissa * scale }
 }
 
-/// `Σ exp(value - shift)` over `values`, summed in 16 lanes so the loop vectorizes, then across
-/// the lanes in a fixed order.
+/// `Σ exp(value - shift)` over `values`, in lanes the compiler vectorizes.
 pub fn sum_of_exp(values: &[f32], shift: f32) -> f32 {
-    let mut lanes = [0.0f32; 16];
-    for chunk in values.chunks(16) {
-        for (lane, value) in lanes.iter_mut().zip(chunk) {
-            *lane += exp(value - shift);
-        }
-    }
-    lanes.iter().sum()
+    sum_in_lanes(values, |value| exp(value - shift))
 }

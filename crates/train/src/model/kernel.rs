@@ -42,6 +42,19 @@ pub fn with_values<R>(
     work(storage_values(op, cpu, layout)?)
 }
 
+/// `Σ term(value)` over `values`, summed in 16 lanes (so the compiler can vectorize the loop)
+/// and then across the lanes, in a fixed order.
+#[inline(always)]
+pub fn sum_in_lanes(values: &[f32], term: impl Fn(f32) -> f32) -> f32 {
+    let mut lanes = [0.0f32; 16];
+    for chunk in values.chunks(16) {
+        for (lane, value) in lanes.iter_mut().zip(chunk) {
+            *lane += term(*value);
+        }
+    }
+    lanes.iter().sum()
+}
+
 /// Wraps computed values as a CPU tensor without copying them.
 pub fn tensor_from(values: Vec<f32>, shape: impl Into<Shape>) -> candle_core::Result<Tensor> {
     Tensor::from_vec(values, shape, &candle_core::Device::Cpu)

@@ -118,6 +118,9 @@ fn entries<'a>(
     };
     let (dims, strides) = (layout.dims(), layout.stride());
     let rank = dims.len();
+    if rank < 2 {
+        candle_core::bail!("matmul needs matrices, got {dims:?} ({side} operand)")
+    }
     let mut offsets = vec![layout.start_offset()];
     for axis in 0..rank - 2 {
         offsets = offsets

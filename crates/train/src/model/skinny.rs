@@ -6,8 +6,8 @@
 //! Three loops serve every case: [`combine_few_terms`] (each output row a weighted sum of a few
 //! rows; used when the inner size is small), [`combine_rows`] (the same for few output rows and
 //! many terms) and [`dot_rows`] (each output value a dot product with a row of a row-major
-//! matrix; used when the output's column count is small). A case whose big operand is laid out the other way is
-//! computed transposed. Sums run in a fixed order: results do not depend on the thread count.
+//! matrix; used when the output's column count is small). A case whose big operand is laid out
+//! the other way is computed transposed. Sums run in a fixed order: results do not depend on the thread count.
 
 use rayon::prelude::*;
 

@@ -11,7 +11,7 @@ use candle_core::{CpuStorage, CustomOp2, D, Layout, Shape, Tensor};
 
 use super::composed;
 use super::exp::exp;
-use super::kernel::{fill_rows, is_cpu_f32, tensor_from, with_values};
+use super::kernel::{fill_rows, is_cpu_f32, sum_in_lanes, tensor_from, with_values};
 use super::matmul::{cpu_matmul, matmul};
 
 /// An additive mask `[1 or batch, 1, tokens, tokens]`, applied row by row.
@@ -47,13 +47,7 @@ fn softmax_row(row: &mut [f32]) {
     for value in row.iter_mut() {
         *value = exp(*value - max);
     }
-    let mut lanes = [0.0f32; 16];
-    for chunk in row.chunks(16) {
-        for (lane, value) in lanes.iter_mut().zip(chunk) {
-            *lane += value;
-        }
-    }
-    let scale = 1.0 / lanes.iter().sum::<f32>();
+    let scale = 1.0 / sum_in_lanes(row, |value| value);
     for value in row.iter_mut() {
         *value *= scale;
     }
